@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Usage: sudo scripts/run.sh [STEP] [OPTIONS] [COMMAND [ARG...]]
+# The README's run command: builds a step (default: the newest) and runs
+# COMMAND in its container (default: an interactive shell). STEP is 1 to 5
+# or a folder name; OPTIONS are the step's 'container run' options.
+#   sudo scripts/run.sh                 a shell in the newest step
+#   sudo scripts/run.sh 1 uname -n      a command in step01
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+step=$(steps | tail -n 1)
+if [ $# -gt 0 ] && chosen=$(step_dir "$1"); then
+	step=$chosen
+	shift
+elif [ $# -gt 0 ] && [[ $1 =~ ^(step)?[0-9]+ ]]; then
+	die "no step '$1': the steps are $(steps | tr '\n' ' ')"
+fi
+need_root
+[ $# -gt 0 ] || set -- sh
+
+(cd "$repo/$step" && go build -o container .)
+exec "$repo/$step/container" run "$@"
