@@ -20,4 +20,8 @@ need_root
 [ $# -gt 0 ] || set -- sh
 
 (cd "$repo/$step" && go build -o container .)
+# From step03 on the container needs a root filesystem at the default place.
+if [ -f "$repo/$step/mount.go" ] && [ ! -d /var/lib/container/rootfs ]; then
+	"$repo/scripts/rootfs.sh" /var/lib/container/rootfs
+fi
 exec "$repo/$step/container" run "$@"

@@ -1,0 +1,56 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+)
+
+// cloneFlags are the namespaces the init is born in.
+const cloneFlags = syscall.CLONE_NEWUTS | syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC | syscall.CLONE_NEWNS
+
+// initEnv marks the re-executed binary as the container's init, so that
+// typing 'container init' by hand cannot change the host.
+const initEnv = "_CONTAINER_INIT"
+
+// run is the host side: it starts this same binary as the container's init
+// inside new namespaces, waits for it and returns its exit status.
+func run(cfg config, args []string) int {
+	if os.Geteuid() != 0 {
+		return fail(errors.New("must run as root: try 'sudo' or the Vagrant VM (see README)"))
+	}
+	// Pdeathsig fires when the thread that started the child exits, not
+	// the process (go.dev/issue/27505): keep this goroutine on one thread.
+	runtime.LockOSThread()
+
+	cmd := exec.Command("/proc/self/exe", append([]string{"init"}, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), initEnv+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: cloneFlags,
+		Pdeathsig:  syscall.SIGKILL, // if we die, the container dies
+		Setpgid:    true,            // signals for our group are ours to forward
+	}
+	caught := catchSignals()
+	if err := cmd.Start(); err != nil {
+		return fail(fmt.Errorf("start the container: %w", err))
+	}
+	forward(caught, cmd.Process.Pid)
+	_ = cmd.Wait() // the status below says everything an error would
+	restoreTerminal()
+	return exitStatus(cmd.ProcessState.Sys().(syscall.WaitStatus))
+}
+
+// exitStatus turns a wait status into a shell-style exit status:
+// 128+N for a process killed by signal N.
+func exitStatus(ws syscall.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
