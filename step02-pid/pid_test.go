@@ -148,7 +148,7 @@ func TestSysVIPCIsolated(t *testing.T) {
 	insideKey := rand.Intn(1<<30) + 1
 	r = container(t, "sh", "-c", fmt.Sprintf("%s shm %d && cat /proc/sysvipc/shm", helper, insideKey))
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, fmt.Sprintf(" %d ", insideKey), "the container sees its own segment")
+	assert.Regexp(t, fmt.Sprintf(`(?m)^\s*%d\s`, insideKey), r.stdout, "the container sees its own segment")
 	_, err = unix.SysvShmGet(insideKey, 0, 0)
 	assert.ErrorIs(t, err, unix.ENOENT, "the container's segment is not on the host")
 }
