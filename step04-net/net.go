@@ -270,8 +270,13 @@ func upstreamResolvConf() string {
 	if err != nil {
 		return ""
 	}
+	return withoutLoopback(string(data))
+}
+
+// withoutLoopback drops comments and loopback name servers from a resolv.conf.
+func withoutLoopback(resolvConf string) string {
 	var kept []string
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range strings.Split(resolvConf, "\n") {
 		fields := strings.Fields(line)
 		if len(fields) >= 2 && fields[0] == "nameserver" {
 			if ip := net.ParseIP(fields[1]); ip == nil || ip.IsLoopback() {

@@ -202,7 +202,6 @@ func TestBadNetworkMode(t *testing.T) {
 }
 
 func TestUpstreamResolvConfDropsLoopback(t *testing.T) {
-	for _, line := range strings.Split(upstreamResolvConf(), "\n") {
-		assert.NotRegexp(t, `^nameserver (127\.|::1)`, line)
-	}
+	in := "# from the host\nnameserver 127.0.0.53\nnameserver ::1\nnameserver 10.1.2.3\nsearch example.org\n"
+	assert.Equal(t, "nameserver 10.1.2.3\nsearch example.org\n", withoutLoopback(in))
 }
