@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: sudo scripts/cleanup.sh
 # Removes what containers share or what a killed runtime left: the bridge
-# ctr0, the NAT and forwarding rules for its subnet, and address records
-# whose runtime is gone. Containers still running keep their records.
+# ctr0, the NAT and forwarding rules for its subnet, and the address
+# records (and veths) whose runtime is gone. Containers still running keep
+# theirs.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -29,8 +30,11 @@ if command -v iptables >/dev/null; then
 fi
 for record in "$records"/*.*.*.*; do
 	[ -f "$record" ] || continue
-	owner=$(cat "$record")
+	read -r owner veth <"$record" || true
 	if ! kill -0 "$owner" 2>/dev/null; then
+		if [ -n "${veth:-}" ] && ip link delete "$veth" 2>/dev/null; then
+			echo "cleanup: removed $veth"
+		fi
 		rm -f "$record"
 		echo "cleanup: freed $(basename "$record") (its runtime, PID $owner, is gone)"
 	fi

@@ -64,16 +64,18 @@ func setUpHostNetwork(mode string, pid int) (*hostNetwork, string, error) {
 		// Still useful without a way out: the host and other containers.
 		fmt.Fprintf(os.Stderr, "container: warning: %v\n", err)
 	}
-	address, record, err := allocateAddress(os.Getpid())
+	n := &hostNetwork{veth: "veth" + strconv.Itoa(pid)}
+	address, record, err := allocateAddress(os.Getpid(), n.veth)
 	if err != nil {
 		return nil, "", err
 	}
-	n := &hostNetwork{veth: "veth" + strconv.Itoa(pid), record: record}
+	n.record = record
 	// A veth pair is a cable: our end on the bridge, eth0 in the container.
 	veth := &netlink.Veth{
-		LinkAttrs:     netlink.LinkAttrs{Name: n.veth},
-		PeerName:      "eth0",
-		PeerNamespace: netlink.NsPid(pid),
+		LinkAttrs:        netlink.LinkAttrs{Name: n.veth},
+		PeerName:         "eth0",
+		PeerHardwareAddr: macFor(address),
+		PeerNamespace:    netlink.NsPid(pid),
 	}
 	if err := netlink.LinkAdd(veth); err != nil {
 		n.tearDown()
@@ -158,6 +160,14 @@ func ensureBridge() (netlink.Link, error) {
 // bridgeMAC is locally administered (02:...) and ends in the gateway's address.
 var bridgeMAC = net.HardwareAddr{0x02, 0x00, 10, 203, 47, 1}
 
+// macFor is the MAC address of the container with address ip, made the
+// same way as bridgeMAC: an address reused by a later container keeps its
+// MAC, so the ARP caches of the host and of other containers stay right.
+func macFor(ip net.IP) net.HardwareAddr {
+	ip4 := ip.To4()
+	return net.HardwareAddr{0x02, 0x00, ip4[0], ip4[1], ip4[2], ip4[3]}
+}
+
 // natRules let the containers out: masquerade what leaves the subnet
 // through another interface, and let the bridge forward.
 var natRules = [][]string{
@@ -190,13 +200,24 @@ func enableNAT() error {
 
 // allocateAddress takes the first address of the subnet that no running
 // runtime holds, after freeing those of runtimes that are gone (killed
-// before they could). The caller holds the lock.
-func allocateAddress(owner int) (net.IP, string, error) {
+// before they could). A record names the runtime and its veth. The caller
+// holds the lock.
+func allocateAddress(owner int, veth string) (net.IP, string, error) {
 	records, _ := filepath.Glob(filepath.Join(addressRecords, "*.*.*.*"))
 	for _, record := range records {
-		if data, err := os.ReadFile(record); err == nil && !runtimeAlive(string(data)) {
-			_ = os.Remove(record)
+		data, err := os.ReadFile(record)
+		fields := strings.Fields(string(data))
+		if err != nil || len(fields) == 0 || runtimeAlive(fields[0]) {
+			continue
 		}
+		// The kernel takes its time to tear down a dead container's network
+		// namespace, which answers for the address until then: unplug it.
+		if len(fields) > 1 {
+			if link, err := netlink.LinkByName(fields[1]); err == nil {
+				_ = netlink.LinkDel(link)
+			}
+		}
+		_ = os.Remove(record)
 	}
 	network := mustParseCIDR(subnet)
 	base := network.IP.To4()
@@ -207,7 +228,7 @@ func allocateAddress(owner int) (net.IP, string, error) {
 		if _, err := os.Stat(record); err == nil {
 			continue
 		}
-		if err := os.WriteFile(record, []byte(strconv.Itoa(owner)), 0o644); err != nil {
+		if err := os.WriteFile(record, []byte(fmt.Sprintf("%d %s\n", owner, veth)), 0o644); err != nil {
 			return nil, "", err
 		}
 		return ip, record, nil

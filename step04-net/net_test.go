@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -192,6 +193,20 @@ func TestKilledRuntimeAddressReclaimed(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	now, _ := os.ReadFile(record)
 	assert.NotEqual(t, string(owner), string(now), "the stale record should be reclaimed")
+}
+
+// TestMACFollowsAddress: a reused address comes with the same MAC, so that
+// no ARP cache points at a container that is gone.
+func TestMACFollowsAddress(t *testing.T) {
+	t.Parallel()
+	r := container(t, "sh", "-c", printAddress+"; cat /sys/class/net/eth0/address")
+	require.Equal(t, 0, r.code, r.stderr)
+	lines := strings.Fields(r.stdout)
+	require.Len(t, lines, 2, r.stdout)
+	address := net.ParseIP(lines[0])
+	require.NotNil(t, address, lines[0])
+	assert.Equal(t, macFor(address).String(), lines[1])
+	assert.Equal(t, fmt.Sprintf("02:00:0a:cb:2f:%02x", address.To4()[3]), lines[1])
 }
 
 func TestBadNetworkMode(t *testing.T) {
