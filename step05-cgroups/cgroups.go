@@ -1,0 +1,362 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	cgroupRoot = "/sys/fs/cgroup"
+	// cgroupParent holds one cgroup per container, named after the PID of
+	// its runtime, at the top of each hierarchy (as docker's cgroupfs driver
+	// does): a later run can tell a killed runtime's cgroup by that PID.
+	cgroupParent = "container"
+	// memoryFloor is the smallest --memory accepted, as docker's: below it
+	// the init and a shell do not fit, and the kernel kills them at once.
+	memoryFloor = 6 << 20
+	// cpuPeriod is the scheduler period in µs that --cpus is a share of;
+	// the kernel refuses a quota under 1000 µs, hence minCPUs.
+	cpuPeriod = 100000
+	minCPUs   = 0.01
+)
+
+// v1Controllers are the cgroup v1 hierarchies a container gets a
+// directory in; on v2 they are the controllers enabled for it.
+var v1Controllers = []string{"memory", "pids", "cpu"}
+
+// limits is what --memory, --pids and --cpus ask for; zero means no limit.
+type limits struct {
+	memory int64 // bytes
+	pids   int64
+	cpus   float64
+}
+
+var sizePattern = regexp.MustCompile(`^([0-9]+)([kmgKMG]?)$`)
+
+// parseLimits checks the three flags as typed and returns the limits.
+func parseLimits(memory, pids, cpus string) (limits, error) {
+	var l limits
+	if memory != "" {
+		m := sizePattern.FindStringSubmatch(memory)
+		if m == nil {
+			return l, fmt.Errorf("--memory %s is not a size: give bytes, or a number with k, m or g (as in 32m)", memory)
+		}
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		shift := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30}[strings.ToLower(m[2])]
+		if err != nil || n > math.MaxInt64>>shift {
+			return l, fmt.Errorf("--memory %s is more memory than a machine has", memory)
+		}
+		l.memory = n << shift
+		if l.memory < memoryFloor {
+			return l, fmt.Errorf("--memory %s is below the floor of %s: the container's init and a shell need that much", memory, formatSize(memoryFloor))
+		}
+	}
+	if pids != "" {
+		n, err := strconv.ParseInt(pids, 10, 64)
+		if err != nil {
+			return l, fmt.Errorf("--pids %s is not a number of processes: give a whole number (as in 10)", pids)
+		}
+		if n < 1 {
+			return l, fmt.Errorf("--pids %s is too few: the container needs at least 1 process", pids)
+		}
+		l.pids = n
+	}
+	if cpus != "" {
+		n, err := strconv.ParseFloat(cpus, 64)
+		if err != nil || math.IsNaN(n) {
+			return l, fmt.Errorf("--cpus %s is not a number of CPUs: give a decimal (as in 0.5)", cpus)
+		}
+		if n < minCPUs {
+			return l, fmt.Errorf("--cpus %s is too little: give at least %v, the kernel's smallest share", cpus, minCPUs)
+		}
+		if n > float64(runtime.NumCPU()) {
+			return l, fmt.Errorf("--cpus %s is more than the %d CPUs this machine has", cpus, runtime.NumCPU())
+		}
+		l.cpus = n
+	}
+	return l, nil
+}
+
+// formatSize writes bytes in the largest binary unit that divides them.
+func formatSize(bytes int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if bytes%u.size == 0 {
+			return fmt.Sprintf("%d %s", bytes/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", bytes)
+}
+
+// cgroupV2 says whether /sys/fs/cgroup is the unified hierarchy, as runc
+// tells: by the file system's magic number. On a hybrid host it is a tmpfs
+// of v1 hierarchies, and the controller-less v2 in its 'unified' is unused.
+func cgroupV2() bool {
+	var fs unix.Statfs_t
+	return unix.Statfs(cgroupRoot, &fs) == nil && fs.Type == unix.CGROUP2_SUPER_MAGIC
+}
+
+// setting is a value for a file of a cgroup. controller is the v1
+// hierarchy that has the file; optional files are skipped when the
+// kernel has none (no swap accounting).
+type setting struct {
+	controller, file, value string
+	optional                bool
+}
+
+// limitSettings turns limits into the kernel's files and values.
+func limitSettings(v2 bool, l limits) []setting {
+	var s []setting
+	quota := strconv.FormatInt(int64(math.Round(l.cpus*cpuPeriod)), 10)
+	memory := strconv.FormatInt(l.memory, 10)
+	if v2 {
+		if l.memory > 0 {
+			s = append(s, setting{"memory", "memory.max", memory, false},
+				setting{"memory", "memory.swap.max", "0", true})
+		}
+		if l.pids > 0 {
+			s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids, 10), false})
+		}
+		if l.cpus > 0 {
+			s = append(s, setting{"cpu", "cpu.max", fmt.Sprintf("%s %d", quota, cpuPeriod), false})
+		}
+		return s
+	}
+	if l.memory > 0 {
+		// memsw is memory plus swap, and may not be set below memory.
+		s = append(s, setting{"memory", "memory.limit_in_bytes", memory, false},
+			setting{"memory", "memory.memsw.limit_in_bytes", memory, true})
+	}
+	if l.pids > 0 {
+		s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids, 10), false})
+	}
+	if l.cpus > 0 {
+		s = append(s, setting{"cpu", "cpu.cfs_period_us", strconv.Itoa(cpuPeriod), false},
+			setting{"cpu", "cpu.cfs_quota_us", quota, false})
+	}
+	return s
+}
+
+// cgroup is one container's cgroup: a directory on v2, one per
+// controller on v1.
+type cgroup struct {
+	v2     bool
+	dirs   map[string]string // controller to directory; on v2 all the same
+	limits limits
+}
+
+// parents are the directories that hold the containers' cgroups.
+func parents(v2 bool) []string {
+	if v2 {
+		return []string{filepath.Join(cgroupRoot, cgroupParent)}
+	}
+	var dirs []string
+	for _, c := range v1Controllers {
+		dirs = append(dirs, filepath.Join(cgroupRoot, c, cgroupParent))
+	}
+	return dirs
+}
+
+// enterCgroup creates the cgroup of the container whose init is pid, sets
+// its limits and moves the init into it. The init waits on the pipe
+// meanwhile, so that no instruction of COMMAND runs outside the limits.
+func enterCgroup(l limits, pid int) (*cgroup, error) {
+	cg := &cgroup{v2: cgroupV2(), dirs: map[string]string{}, limits: l}
+	removeStaleCgroups(cg.v2)
+	if err := cg.create(pid); err != nil {
+		cg.remove()
+		return nil, err
+	}
+	return cg, nil
+}
+
+func (cg *cgroup) create(pid int) error {
+	if cg.v2 {
+		if err := enableControllers(); err != nil {
+			return err
+		}
+	}
+	name := strconv.Itoa(os.Getpid())
+	for i, parent := range parents(cg.v2) {
+		if !cg.v2 && !isCgroupV1(filepath.Dir(parent)) {
+			return fmt.Errorf("cgroup v1: no %s hierarchy at %s (is the %s controller mounted?)", v1Controllers[i], filepath.Dir(parent), v1Controllers[i])
+		}
+		if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("create cgroup %s: %w", parent, err)
+		}
+		dir := filepath.Join(parent, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return fmt.Errorf("create cgroup %s: %w", dir, err)
+		}
+		if cg.v2 {
+			for _, c := range v1Controllers {
+				cg.dirs[c] = dir
+			}
+		} else {
+			cg.dirs[v1Controllers[i]] = dir
+		}
+	}
+	for _, s := range limitSettings(cg.v2, cg.limits) {
+		err := os.WriteFile(filepath.Join(cg.dirs[s.controller], s.file), []byte(s.value), 0o644)
+		if err != nil && !(s.optional && errors.Is(err, os.ErrNotExist)) {
+			return fmt.Errorf("set %s to %s: %w", s.file, s.value, err)
+		}
+	}
+	for _, dir := range cg.uniqueDirs() {
+		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+			return fmt.Errorf("move the container into cgroup %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// enableControllers lets the container's cgroup use the controllers: each
+// cgroup hands them down to its children in cgroup.subtree_control, from
+// the root down. Our parent holds no process, as v2 requires of a cgroup
+// that hands controllers down (the root is exempt).
+func enableControllers() error {
+	enable := "+" + strings.Join(v1Controllers, " +")
+	for _, dir := range []string{cgroupRoot, filepath.Join(cgroupRoot, cgroupParent)} {
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("create cgroup %s: %w", dir, err)
+		}
+		control := filepath.Join(dir, "cgroup.subtree_control")
+		if err := os.WriteFile(control, []byte(enable), 0o644); err != nil {
+			return fmt.Errorf("enable the %s controllers in %s: %w", strings.Join(v1Controllers, ", "), control, err)
+		}
+	}
+	return nil
+}
+
+func isCgroupV1(dir string) bool {
+	var fs unix.Statfs_t
+	return unix.Statfs(dir, &fs) == nil && fs.Type == unix.CGROUP_SUPER_MAGIC
+}
+
+func (cg *cgroup) uniqueDirs() []string {
+	var dirs []string
+	seen := map[string]bool{}
+	for _, c := range v1Controllers {
+		if dir, ok := cg.dirs[c]; ok && !seen[dir] {
+			seen[dir] = true
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
+}
+
+// oomKilled says whether the kernel killed a process of the container
+// for memory, from its own counter: a SIGKILL status alone could be anyone's.
+func (cg *cgroup) oomKilled() bool {
+	file := "memory.oom_control"
+	if cg.v2 {
+		file = "memory.events"
+	}
+	data, err := os.ReadFile(filepath.Join(cg.dirs["memory"], file))
+	if err != nil {
+		return false
+	}
+	scanner := bufio.NewScanner(strings.NewReader(string(data)))
+	for scanner.Scan() {
+		if fields := strings.Fields(scanner.Text()); len(fields) == 2 && fields[0] == "oom_kill" {
+			return fields[1] != "0"
+		}
+	}
+	return false
+}
+
+// reportOOM tells the user why the container died, and returns 137, the
+// status of a process killed by SIGKILL, as docker does.
+func (cg *cgroup) reportOOM() int {
+	limit := ""
+	if cg.limits.memory > 0 {
+		limit = " (limit " + formatSize(cg.limits.memory) + ")"
+	}
+	fmt.Fprintf(os.Stderr, "container: killed: out of memory%s\n", limit)
+	return 128 + int(syscall.SIGKILL)
+}
+
+// remove kills what is left in the cgroup and removes its directories.
+func (cg *cgroup) remove() {
+	for _, dir := range cg.uniqueDirs() {
+		if err := killAndRemove(dir); err != nil {
+			fmt.Fprintf(os.Stderr, "container: remove cgroup %s: %v (scripts/cleanup.sh retries)\n", dir, err)
+		}
+	}
+}
+
+// killAndRemove empties a cgroup and removes it. A cgroup cannot be
+// removed while it has processes, and the kernel takes a moment to let
+// go of the ones it has just killed: retry while it says busy.
+func killAndRemove(dir string) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		killAll(dir)
+		err := unix.Rmdir(dir)
+		if err == nil || errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		if !errors.Is(err, unix.EBUSY) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// killAll sends SIGKILL to every process of a cgroup.
+func killAll(dir string) {
+	if os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0o644) == nil {
+		return // v2, Linux 5.14 and later: the kernel does it at once
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	for _, field := range strings.Fields(string(data)) {
+		if pid, err := strconv.Atoi(field); err == nil {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// removeStaleCgroups removes the cgroups of runtimes that are gone
+// (killed before they could remove them).
+func removeStaleCgroups(v2 bool) {
+	for _, parent := range parents(v2) {
+		entries, _ := os.ReadDir(parent)
+		for _, e := range entries {
+			if _, err := strconv.Atoi(e.Name()); err == nil && e.IsDir() && !runtimeAlive(e.Name()) {
+				_ = killAndRemove(filepath.Join(parent, e.Name()))
+			}
+		}
+	}
+}
+
+// enterCgroupNamespace runs in the init, once the host side has moved it
+// into its cgroup: the namespace's root is the cgroup its creator is in,
+// so the container sees its own cgroup as /.
+func enterCgroupNamespace() error {
+	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+		return fmt.Errorf("create the cgroup namespace: %w", err)
+	}
+	return nil
+}
+
+// mountCgroupFS shows the container its own cgroup at /sys/fs/cgroup, read
+// only: in a cgroup namespace, cgroup2 mounts the namespace's root.
+func mountCgroupFS() error {
+	return mount("cgroup2", "/sys/fs/cgroup", "cgroup2", unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+}

@@ -1,0 +1,124 @@
+//go:build linux
+
+// Command container runs a program in a container: new Linux namespaces around an ordinary process.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses, as docker uses them.
+const (
+	exitRuntimeFailed = 125 // the runtime failed: bad flag, bad rootfs, setup error
+	exitCannotExecute = 126 // COMMAND exists but cannot be executed
+	exitNotFound      = 127 // COMMAND was not found
+)
+
+const usage = `Usage: container run [options] COMMAND [ARG...]
+
+Runs COMMAND in a container and exits with its status.
+
+Options:
+`
+
+// config is what the run command line asks for. The host side and the init
+// parse the same arguments, so the init learns its settings without a
+// second format.
+type config struct {
+	hostname string
+	rootfs   string
+	network  string
+	memory   string
+	pids     string
+	cpus     string
+	limits   limits
+	command  []string
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		os.Exit(containerInit(os.Args[2:]))
+	}
+	os.Exit(cli(os.Args[1:]))
+}
+
+func cli(args []string) int {
+	if len(args) == 0 {
+		return fail(errors.New("missing command: try 'container run sh' or 'container --help'"))
+	}
+	switch args[0] {
+	case "run":
+		cfg, err := parseRun(args[1:], os.Stdout)
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		if err != nil {
+			return fail(err)
+		}
+		return run(cfg, args[1:])
+	case "-h", "-help", "--help", "help":
+		printUsage(os.Stdout)
+		return 0
+	default:
+		return fail(fmt.Errorf("unknown command %q: the only command is 'run' (see 'container --help')", args[0]))
+	}
+}
+
+func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.hostname, "hostname", "container", "the container's `NAME` (its UTS namespace's hostname)")
+	fs.StringVar(&cfg.rootfs, "rootfs", defaultRootfs, "the `DIR` that becomes the container's /")
+	fs.StringVar(&cfg.network, "network", networkBridge, "`MODE`: 'bridge' (an eth0 on a host bridge, with NAT) or 'none' (lo only)")
+	fs.StringVar(&cfg.memory, "memory", "", "limit memory to `SIZE` bytes, or with a k, m or g suffix (at least 6m); no swap")
+	fs.StringVar(&cfg.pids, "pids", "", "limit the container to `N` processes at once")
+	fs.StringVar(&cfg.cpus, "cpus", "", "limit CPU time to `F` CPUs' worth, as in 0.5")
+	return fs
+}
+
+// parseRun parses and checks the arguments of 'container run', so that bad
+// input is refused before anything is created. Help goes to helpOut.
+func parseRun(args []string, helpOut io.Writer) (config, error) {
+	var cfg config
+	fs := newFlagSet(&cfg, io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(helpOut)
+		return cfg, err
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("%v (see 'container run --help')", err)
+	}
+	cfg.command = fs.Args()
+	if len(cfg.command) == 0 {
+		return cfg, errors.New("no command given: try 'container run sh'")
+	}
+	if err := checkHostname(cfg.hostname); err != nil {
+		return cfg, err
+	}
+	if err := checkRootfs(cfg.rootfs); err != nil {
+		return cfg, err
+	}
+	if err := checkNetwork(cfg.network); err != nil {
+		return cfg, err
+	}
+	if cfg.limits, err = parseLimits(cfg.memory, cfg.pids, cfg.cpus); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	newFlagSet(&config{}, w).PrintDefaults()
+}
+
+// fail prints err as the runtime's one line on stderr and returns 125.
+func fail(err error) int {
+	fmt.Fprintf(os.Stderr, "container: %v\n", err)
+	return exitRuntimeFailed
+}

@@ -1,0 +1,84 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// forwardedSignals are passed on to COMMAND instead of acting on the
+// runtime: to the host side they mean "tell the container".
+var forwardedSignals = []os.Signal{
+	syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH,
+}
+
+// catchSignals starts catching the forwarded signals. Call it before the
+// child exists, so that none is lost (or kills us) in between.
+func catchSignals() chan os.Signal {
+	caught := make(chan os.Signal, 16)
+	signal.Notify(caught, forwardedSignals...)
+	return caught
+}
+
+// forward sends every caught signal on to pid, once.
+func forward(caught chan os.Signal, pid int) {
+	go func() {
+		for sig := range caught {
+			_ = syscall.Kill(pid, sig.(syscall.Signal))
+		}
+	}()
+}
+
+// isTerminal says whether fd is a terminal.
+func isTerminal(fd int) bool {
+	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	return err == nil
+}
+
+// commandProcAttr puts COMMAND in a process group of its own and, when
+// stdin is a terminal, makes that group the terminal's foreground group.
+// Ctrl-C then reaches COMMAND alone, once: not the init, which would pass
+// it on a second time.
+func commandProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{
+		Pdeathsig:  syscall.SIGKILL,
+		Setpgid:    true,
+		Foreground: isTerminal(0),
+		Ctty:       0,
+	}
+}
+
+// restoreTerminal gives the terminal back to our process group once the
+// container's group is gone, as a shell does when a job ends.
+func restoreTerminal() {
+	if !isTerminal(0) {
+		return
+	}
+	signal.Ignore(syscall.SIGTTOU) // we ask from the background
+	_ = unix.IoctlSetPointerInt(0, unix.TIOCSPGRP, unix.Getpgrp())
+}
+
+// reap waits for every child of PID 1, orphans re-parented to it included,
+// until COMMAND exits, and returns COMMAND's status. An orphan's status is
+// dropped: it is not COMMAND's.
+func reap(command int) int {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fail(fmt.Errorf("wait for the command: %w", err))
+		}
+		if pid == command {
+			return exitStatus(ws)
+		}
+	}
+}
