@@ -35,9 +35,11 @@ func forward(caught chan os.Signal, pid int) {
 	}()
 }
 
-// isTerminal says whether fd is a terminal.
-func isTerminal(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+// isControllingTerminal says whether fd is our session's terminal: the
+// only one whose foreground group we may set. A terminal that is not (under
+// setsid, or a VM's console given to a script) is just a file.
+func isControllingTerminal(fd int) bool {
+	_, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
 	return err == nil
 }
 
@@ -49,7 +51,7 @@ func commandProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{
 		Pdeathsig:  syscall.SIGKILL,
 		Setpgid:    true,
-		Foreground: isTerminal(0),
+		Foreground: isControllingTerminal(0),
 		Ctty:       0,
 	}
 }
@@ -57,7 +59,7 @@ func commandProcAttr() *syscall.SysProcAttr {
 // restoreTerminal gives the terminal back to our process group once the
 // container's group is gone, as a shell does when a job ends.
 func restoreTerminal() {
-	if !isTerminal(0) {
+	if !isControllingTerminal(0) {
 		return
 	}
 	signal.Ignore(syscall.SIGTTOU) // we ask from the background

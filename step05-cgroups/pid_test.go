@@ -269,6 +269,30 @@ func (term *terminal) wait(t *testing.T) int {
 	return exitStatus(term.cmd.ProcessState.Sys().(syscall.WaitStatus))
 }
 
+// TestTerminalNotOurs: stdin is a terminal, but not the runtime's
+// controlling terminal; COMMAND runs all the same, without job control.
+func TestTerminalNotOurs(t *testing.T) {
+	t.Parallel()
+	_, tty := openPty(t)
+	cmd := runCmd("echo", "hi")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // a session without a terminal
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, stderr.String())
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatal("the container did not exit within 10s")
+	}
+	assert.Equal(t, "hi\n", stdout.String())
+	assert.Empty(t, stderr.String())
+}
+
 func TestCtrlCInTerminal(t *testing.T) {
 	t.Parallel()
 	term := startInTerminal(t, runCmd(helper, "sigint"))
