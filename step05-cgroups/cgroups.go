@@ -32,6 +32,10 @@ const (
 	// the kernel refuses a quota under 1000 µs, hence minCPUs.
 	cpuPeriod = 100000
 	minCPUs   = 0.01
+	// initTasks is added to --pids for the init itself: pids.max counts
+	// threads, and the Go runtime runs the init on up to about 10. Without
+	// them a small limit would stop the init before COMMAND even starts.
+	initTasks = 16
 )
 
 // v1Controllers are the cgroup v1 hierarchies a container gets a
@@ -131,7 +135,7 @@ func limitSettings(v2 bool, l limits) []setting {
 				setting{"memory", "memory.swap.max", "0", true})
 		}
 		if l.pids > 0 {
-			s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids, 10), false})
+			s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids+initTasks, 10), false})
 		}
 		if l.cpus > 0 {
 			s = append(s, setting{"cpu", "cpu.max", fmt.Sprintf("%s %d", quota, cpuPeriod), false})
@@ -144,7 +148,7 @@ func limitSettings(v2 bool, l limits) []setting {
 			setting{"memory", "memory.memsw.limit_in_bytes", memory, true})
 	}
 	if l.pids > 0 {
-		s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids, 10), false})
+		s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids+initTasks, 10), false})
 	}
 	if l.cpus > 0 {
 		s = append(s, setting{"cpu", "cpu.cfs_period_us", strconv.Itoa(cpuPeriod), false},
