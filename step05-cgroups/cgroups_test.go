@@ -242,6 +242,12 @@ func TestMemoryHogIsOOMKilled(t *testing.T) {
 	assert.Equal(t, 128+int(syscall.SIGKILL), r.code)
 	assert.Equal(t, "container: killed: out of memory (limit 32 MiB)\n", r.stderr)
 	requireNoCgroup(t, cmd.Process.Pid)
+
+	// A child killed while COMMAND carries on is reported all the same.
+	r = container(t, "--memory", "32m", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=128M count=1; echo carried on")
+	assert.Equal(t, 128+int(syscall.SIGKILL), r.code)
+	assert.Equal(t, "carried on\n", r.stdout)
+	assert.True(t, strings.HasSuffix(r.stderr, "container: killed: out of memory (limit 32 MiB)\n"), r.stderr)
 }
 
 func TestWorkWithinMemoryLimit(t *testing.T) {
