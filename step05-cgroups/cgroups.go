@@ -38,9 +38,9 @@ const (
 	initTasks = 16
 )
 
-// v1Controllers are the cgroup v1 hierarchies a container gets a
-// directory in; on v2 they are the controllers enabled for it.
-var v1Controllers = []string{"memory", "pids", "cpu"}
+// controllers are those the container uses: on v2 enabled for its one
+// cgroup, on v1 each a hierarchy it gets a directory in.
+var controllers = []string{"memory", "pids", "cpu"}
 
 // limits is what --memory, --pids and --cpus ask for; zero means no limit.
 type limits struct {
@@ -171,7 +171,7 @@ func parents(v2 bool) []string {
 		return []string{filepath.Join(cgroupRoot, cgroupParent)}
 	}
 	var dirs []string
-	for _, c := range v1Controllers {
+	for _, c := range controllers {
 		dirs = append(dirs, filepath.Join(cgroupRoot, c, cgroupParent))
 	}
 	return dirs
@@ -199,7 +199,7 @@ func (cg *cgroup) create(pid int) error {
 	name := strconv.Itoa(os.Getpid())
 	for i, parent := range parents(cg.v2) {
 		if !cg.v2 && !isCgroupV1(filepath.Dir(parent)) {
-			return fmt.Errorf("cgroup v1: no %s hierarchy at %s (is the %s controller mounted?)", v1Controllers[i], filepath.Dir(parent), v1Controllers[i])
+			return fmt.Errorf("cgroup v1: no %s hierarchy at %s (is the %s controller mounted?)", controllers[i], filepath.Dir(parent), controllers[i])
 		}
 		if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("create cgroup %s: %w", parent, err)
@@ -209,11 +209,11 @@ func (cg *cgroup) create(pid int) error {
 			return fmt.Errorf("create cgroup %s: %w", dir, err)
 		}
 		if cg.v2 {
-			for _, c := range v1Controllers {
+			for _, c := range controllers {
 				cg.dirs[c] = dir
 			}
 		} else {
-			cg.dirs[v1Controllers[i]] = dir
+			cg.dirs[controllers[i]] = dir
 		}
 	}
 	for _, s := range limitSettings(cg.v2, cg.limits) {
@@ -235,14 +235,14 @@ func (cg *cgroup) create(pid int) error {
 // the root down. Our parent holds no process, as v2 requires of a cgroup
 // that hands controllers down (the root is exempt).
 func enableControllers() error {
-	enable := "+" + strings.Join(v1Controllers, " +")
+	enable := "+" + strings.Join(controllers, " +")
 	for _, dir := range []string{cgroupRoot, filepath.Join(cgroupRoot, cgroupParent)} {
 		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("create cgroup %s: %w", dir, err)
 		}
 		control := filepath.Join(dir, "cgroup.subtree_control")
 		if err := os.WriteFile(control, []byte(enable), 0o644); err != nil {
-			return fmt.Errorf("enable the %s controllers in %s: %w", strings.Join(v1Controllers, ", "), control, err)
+			return fmt.Errorf("enable the %s controllers in %s: %w", strings.Join(controllers, ", "), control, err)
 		}
 	}
 	return nil
@@ -256,7 +256,7 @@ func isCgroupV1(dir string) bool {
 func (cg *cgroup) uniqueDirs() []string {
 	var dirs []string
 	seen := map[string]bool{}
-	for _, c := range v1Controllers {
+	for _, c := range controllers {
 		if dir, ok := cg.dirs[c]; ok && !seen[dir] {
 			seen[dir] = true
 			dirs = append(dirs, dir)

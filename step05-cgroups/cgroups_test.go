@@ -44,7 +44,7 @@ func readCgroupFile(t *testing.T, runtime int, controller, file string) string {
 // requireNoCgroup checks that runtime's container left no cgroup behind.
 func requireNoCgroup(t *testing.T, runtime int) {
 	t.Helper()
-	for _, c := range v1Controllers {
+	for _, c := range controllers {
 		assert.NoDirExists(t, cgroupDir(runtime, c))
 	}
 }
@@ -198,7 +198,7 @@ func TestLimitsInKernelFiles(t *testing.T) {
 			for _, dir := range []string{cgroupRoot, filepath.Join(cgroupRoot, cgroupParent)} {
 				data, err := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
 				require.NoError(t, err)
-				assert.Subset(t, strings.Fields(string(data)), v1Controllers, dir)
+				assert.Subset(t, strings.Fields(string(data)), controllers, dir)
 			}
 		}
 	})
@@ -215,7 +215,7 @@ func TestOwnCgroupWithoutLimits(t *testing.T) {
 	runtime := s.cmd.Process.Pid
 	initPID := childrenOf(t, runtime)
 	require.Len(t, initPID, 1)
-	for _, c := range v1Controllers {
+	for _, c := range controllers {
 		procs := strings.Fields(readCgroupFile(t, runtime, c, "cgroup.procs"))
 		assert.Contains(t, procs, strconv.Itoa(initPID[0]), "the init should be in the %s cgroup", c)
 		assert.Len(t, procs, 2, "the init and sh")
