@@ -169,7 +169,7 @@ tr -d '\r' <"$console" >"$work/console.txt"
 console=$work/console.txt
 
 # Each suite's top-level results, failures in full, and the verdict.
-grep -E '^(vm: |--- FAIL|ok |FAIL|panic:|Kernel panic)' "$console" || true
+grep -E '^(vm: |--- FAIL|FAIL|panic:|Kernel panic)' "$console" || true
 if grep -q -- '--- FAIL' "$console"; then
 	echo "vm-test: failures in detail:"
 	awk '/^=== RUN/ {block=""} {block=block $0 "\n"} /^--- FAIL/ {printf "%s", block; block=""}' "$console" | grep -vE '^=== (RUN|PAUSE|CONT|NAME)' | head -n 300

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"math"
@@ -236,10 +235,11 @@ func (cg *cgroup) create(pid int) error {
 // that hands controllers down (the root is exempt).
 func enableControllers() error {
 	enable := "+" + strings.Join(controllers, " +")
-	for _, dir := range []string{cgroupRoot, filepath.Join(cgroupRoot, cgroupParent)} {
-		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("create cgroup %s: %w", dir, err)
-		}
+	parent := filepath.Join(cgroupRoot, cgroupParent)
+	if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("create cgroup %s: %w", parent, err)
+	}
+	for _, dir := range []string{cgroupRoot, parent} {
 		control := filepath.Join(dir, "cgroup.subtree_control")
 		if err := os.WriteFile(control, []byte(enable), 0o644); err != nil {
 			return fmt.Errorf("enable the %s controllers in %s: %w", strings.Join(controllers, ", "), control, err)
@@ -276,9 +276,8 @@ func (cg *cgroup) oomKilled() bool {
 	if err != nil {
 		return false
 	}
-	scanner := bufio.NewScanner(strings.NewReader(string(data)))
-	for scanner.Scan() {
-		if fields := strings.Fields(scanner.Text()); len(fields) == 2 && fields[0] == "oom_kill" {
+	for _, line := range strings.Split(string(data), "\n") {
+		if fields := strings.Fields(line); len(fields) == 2 && fields[0] == "oom_kill" {
 			return fields[1] != "0"
 		}
 	}
