@@ -18,7 +18,7 @@ func containerInit(args []string) int {
 	if os.Getenv(initEnv) != "1" {
 		return fail(errors.New("'init' is started by 'container run', not by hand"))
 	}
-	os.Unsetenv(initEnv)   // COMMAND's environment is the caller's
+	os.Unsetenv(initEnv)   // the rest is COMMAND's environment
 	runtime.LockOSThread() // for Pdeathsig, as in run
 
 	cfg, err := parseRun(args, os.Stderr)
@@ -43,10 +43,10 @@ func containerInit(args []string) int {
 // exist, 126 when it exists but cannot be executed.
 func commandFailed(name string, err error) int {
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(os.Stderr, "container: %s: command not found in the container (check its name and PATH)\n", name)
+		fmt.Fprintf(os.Stderr, "container: %s: command not found in the container (check its name and PATH)\n", oneLine(name))
 		return exitNotFound
 	}
-	fmt.Fprintf(os.Stderr, "container: %s: cannot execute: %v (is it an executable file?)\n", name, unwrapAll(err))
+	fmt.Fprintf(os.Stderr, "container: %s: cannot execute: %v (is it an executable file?)\n", oneLine(name), unwrapAll(err))
 	return exitCannotExecute
 }
 

@@ -138,6 +138,9 @@ func TestBadInput(t *testing.T) {
 		{"no command", []string{"run"}, "no command given"},
 		{"empty hostname", []string{"run", "--hostname", "", "true"}, "--hostname must be 1 to 64 bytes"},
 		{"hostname too long", []string{"run", "--hostname", strings.Repeat("h", 65), "true"}, "--hostname must be 1 to 64 bytes"},
+		{"newline in hostname", []string{"run", "--hostname", "a\n127.0.0.1 evil", "true"}, `--hostname "a\n127.0.0.1 evil" is not a hostname`},
+		{"newline in a flag", []string{"run", "--x\ny", "true"}, `flag provided but not defined: -x\ny`},
+		{"bad -e", []string{"run", "-e", "1=2", "true"}, `-e "1=2": give KEY=VALUE or KEY`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

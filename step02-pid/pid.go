@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,6 +33,18 @@ func forward(caught chan os.Signal, pid int) {
 		for sig := range caught {
 			_ = syscall.Kill(pid, sig.(syscall.Signal))
 		}
+	}()
+}
+
+// forwardWhenReady forwards the caught signals to the init once it has
+// closed the ready pipe. The kernel drops a signal sent to the init of a
+// PID namespace that has no handler for it yet (pid_namespaces(7)), so
+// signals that arrive before are held, not lost.
+func forwardWhenReady(caught chan os.Signal, init int, ready *os.File) {
+	go func() {
+		_, _ = io.Copy(io.Discard, ready) // EOF: ready, or the init is gone
+		ready.Close()
+		forward(caught, init)
 	}()
 }
 

@@ -343,3 +343,23 @@ read line; exit 5`
 	require.NoError(t, err)
 	assert.Equal(t, 5, c.wait(t), "an orphan's status (3) must not replace COMMAND's (5)")
 }
+
+// A signal sent in the first milliseconds, before the init has its
+// handlers, is held by the host side, not lost: every run ends with it.
+func TestEarlySIGTERMNotLost(t *testing.T) {
+	t.Parallel()
+	var wg sync.WaitGroup
+	for delay := 0; delay < 20; delay++ {
+		wg.Add(1)
+		go func(delay time.Duration) {
+			defer wg.Done()
+			cmd := runCmd("sleep", "3")
+			require.NoError(t, cmd.Start())
+			time.Sleep(delay)
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+			assert.Equal(t, 128+int(syscall.SIGTERM), exitStatus(cmd.ProcessState.Sys().(syscall.WaitStatus)), "SIGTERM after %v", delay)
+		}(time.Duration(delay) * time.Millisecond)
+	}
+	wg.Wait()
+}

@@ -94,12 +94,43 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
-func TestEnvironmentIsTheCallers(t *testing.T) {
+func TestCleanEnvironment(t *testing.T) {
 	t.Parallel()
-	cmd := runCmd("env")
-	cmd.Env = append(os.Environ(), "GREETING=hello")
+	cmd := runCmd("-e", "GREETING=hello", "-e", "FROM_CALLER", "-e", "UNSET_HERE", "-e", "HOME=/home/x", "env")
+	cmd.Env = append(os.Environ(), "HOST_SECRET=s3cret", "FROM_CALLER=passed", "TERM=dumb")
 	r := execute(t, cmd, "")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "GREETING=hello\n")
-	assert.NotContains(t, r.stdout, initEnv)
+	want := []string{"FROM_CALLER=passed", "GREETING=hello", "HOME=/home/x", "HOSTNAME=container", "PATH=" + defaultPath}
+	assert.Equal(t, want, strings.Fields(r.stdout), "no TERM: stdin is not a terminal")
+}
+
+func TestCheckEnv(t *testing.T) {
+	for _, good := range []string{"A=1", "_x=", "KEY", "K=a=b", "K=line\nbreak"} {
+		assert.NoError(t, checkEnv(good), good)
+	}
+	for _, bad := range []string{"", "=x", "1A=2", "A B=1", "A\n=1", "A-B=1"} {
+		assert.Error(t, checkEnv(bad), "%q", bad)
+	}
+}
+
+// The caller's descriptors beyond 0, 1 and 2 stay behind: a directory of
+// the host's in COMMAND would lead out of any root.
+func TestNoInheritedDescriptors(t *testing.T) {
+	t.Parallel()
+	dir, err := os.Open(t.TempDir())
+	require.NoError(t, err)
+	defer dir.Close()
+	cmd := runCmd("ls", "-l", "/proc/self/fd")
+	cmd.ExtraFiles = []*os.File{dir, dir, dir, dir, dir} // 3 to 7, as 'exec 7</dir' would
+	r := execute(t, cmd, "")
+	require.Equal(t, 0, r.code, r.stderr)
+	var fds []string
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] { // after "total 0"
+		name, _, _ := strings.Cut(line, " -> ")
+		fields := strings.Fields(name)
+		fds = append(fds, fields[len(fields)-1])
+	}
+	// 0, 1, 2, and 3: the directory that ls itself is reading.
+	assert.Equal(t, []string{"0", "1", "2", "3"}, fds, r.stdout)
+	assert.NotContains(t, r.stdout, dir.Name())
 }

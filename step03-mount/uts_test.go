@@ -13,7 +13,7 @@ import (
 
 func TestHostnameInside(t *testing.T) {
 	t.Parallel()
-	longest := strings.Repeat("h", maxHostname)
+	longest := strings.Repeat("h", 62) + ".x" // 64 bytes: the kernel's limit
 	for _, tt := range []struct {
 		flags []string
 		want  string
@@ -41,8 +41,10 @@ func TestHostHostnameUnchanged(t *testing.T) {
 }
 
 func TestCheckHostname(t *testing.T) {
-	assert.NoError(t, checkHostname("a"))
-	assert.NoError(t, checkHostname(strings.Repeat("a", 64)))
-	assert.Error(t, checkHostname(""))
-	assert.Error(t, checkHostname(strings.Repeat("a", 65)))
+	for _, good := range []string{"a", "web-1", "a.b.c", "7", strings.Repeat("a", 63), strings.Repeat("a", 62) + ".b"} {
+		assert.NoError(t, checkHostname(good), good)
+	}
+	for _, bad := range []string{"", strings.Repeat("a", 65), strings.Repeat("a", 64), "a\nb", "a b", "-a", "a-", "a..b", ".a", "a_b", "caf\u00e9"} {
+		assert.Error(t, checkHostname(bad), "%q", bad)
+	}
 }

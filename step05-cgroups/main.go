@@ -8,7 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/sys/unix"
 )
 
 // Exit statuses, as docker uses them.
@@ -30,6 +36,7 @@ Options:
 // second format.
 type config struct {
 	hostname string
+	env      envFlags
 	rootfs   string
 	network  string
 	memory   string
@@ -40,6 +47,13 @@ type config struct {
 }
 
 func main() {
+	// A descriptor the caller left open (a shell's 'exec 7</dir') would
+	// reach COMMAND, and a directory of the host's leads out of any root
+	// (the pattern of runc's CVE-2024-21626). Only 0, 1 and 2 go on, and
+	// the pipes that the runtime hands its init on purpose.
+	if err := unix.CloseRange(3, math.MaxUint32, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		os.Exit(fail(fmt.Errorf("mark inherited descriptors close-on-exec (Linux 5.11 or later needed): %w", err)))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		os.Exit(containerInit(os.Args[2:]))
 	}
@@ -72,6 +86,8 @@ func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.hostname, "hostname", "container", "the container's `NAME` (its UTS namespace's hostname)")
+	fs.Var(&cfg.env, "e", "set `KEY=VALUE` in COMMAND's environment, or pass KEY's value from yours (repeatable)")
+	fs.Var(&cfg.env, "env", "the same as -e")
 	fs.StringVar(&cfg.rootfs, "rootfs", defaultRootfs, "the `DIR` that becomes the container's /")
 	fs.StringVar(&cfg.network, "network", networkBridge, "`MODE`: 'bridge' (an eth0 on a host bridge, with NAT) or 'none' (lo only)")
 	fs.StringVar(&cfg.memory, "memory", "", "limit memory to `SIZE` bytes, or with a k, m or g suffix (at least 6m); no swap")
@@ -117,8 +133,36 @@ func printUsage(w io.Writer) {
 	newFlagSet(&config{}, w).PrintDefaults()
 }
 
+// envFlags collects the -e flags, checked as they come.
+type envFlags []string
+
+func (e *envFlags) String() string { return strings.Join(*e, " ") }
+
+func (e *envFlags) Set(value string) error {
+	if err := checkEnv(value); err != nil {
+		return err
+	}
+	*e = append(*e, value)
+	return nil
+}
+
 // fail prints err as the runtime's one line on stderr and returns 125.
+// Control characters are escaped: a newline in a flag must not start a
+// second line that looks like ours.
 func fail(err error) int {
-	fmt.Fprintf(os.Stderr, "container: %v\n", err)
+	fmt.Fprintf(os.Stderr, "container: %s\n", oneLine(err.Error()))
 	return exitRuntimeFailed
+}
+
+// oneLine escapes the control characters of s, as Go quotes them.
+func oneLine(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
