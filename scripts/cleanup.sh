@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Usage: sudo scripts/cleanup.sh
-# Removes what containers share or what a killed runtime left: the bridge
-# ctr0, the NAT and forwarding rules for its subnet, and the address
-# records and cgroups whose runtime is gone. Containers still running keep
-# theirs.
+# Removes what a killed runtime left (address records, veths, cgroups,
+# mounts under the default rootfs) and, when no container is running, what
+# containers share: the bridge ctr0 and its NAT and forwarding rules. It
+# takes the runtimes' lock, so a container that starts meanwhile waits.
+# Running containers keep what they use, and it says so.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -12,54 +13,96 @@ need_root
 bridge=ctr0
 subnet=10.203.47.0/24
 records=/run/container/net
+rootfs=/var/lib/container/rootfs
 
-if ip link show "$bridge" >/dev/null 2>&1; then
-	ip link delete "$bridge"
-	echo "cleanup: removed bridge $bridge"
-fi
-if command -v iptables >/dev/null; then
-	for rule in "-t nat POSTROUTING -s $subnet ! -o $bridge -j MASQUERADE" \
-		"-t filter FORWARD -i $bridge -j ACCEPT" "-t filter FORWARD -o $bridge -j ACCEPT"; do
-		read -r -a words <<<"$rule"
-		table=("${words[@]:0:2}") chain=${words[2]} spec=("${words[@]:3}")
-		while iptables -w "${table[@]}" -C "$chain" "${spec[@]}" 2>/dev/null; do
-			iptables -w "${table[@]}" -D "$chain" "${spec[@]}"
-			echo "cleanup: removed iptables rule: $rule"
-		done
-	done
-fi
+# alive ID says whether the runtime that ID (PID-STARTTIME) names still
+# runs: the same PID, started at the same time (field 22 of /proc/PID/stat).
+# An older runtime named itself by its PID alone.
+alive() {
+	local pid=${1%%-*} start=${1#*-} stat
+	[[ $1 =~ ^[0-9]+$ ]] && { kill -0 "$1" 2>/dev/null; return; }
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	read -r -a fields <<<"${stat##*) }"
+	[ "${fields[19]}" = "$start" ]
+}
+
+mkdir -p "$records"
+exec 9>"$records/lock"
+flock 9
+
+running=0
 for record in "$records"/*.*.*.*; do
 	[ -f "$record" ] || continue
 	read -r owner veth <"$record" || true
-	if ! kill -0 "$owner" 2>/dev/null; then
-		if [ -n "${veth:-}" ] && ip link delete "$veth" 2>/dev/null; then
-			echo "cleanup: removed $veth"
-		fi
-		rm -f "$record"
-		echo "cleanup: freed $(basename "$record") (its runtime, PID $owner, is gone)"
+	if alive "$owner"; then
+		running=$((running + 1))
+		continue
 	fi
+	if [ -n "${veth:-}" ] && ip link delete "$veth" 2>/dev/null; then
+		echo "cleanup: removed $veth"
+	fi
+	rm -f "$record"
+	echo "cleanup: freed $(basename "$record") (its runtime, $owner, is gone)"
 done
-# Container cgroups are named after their runtime's PID, under 'container'
-# at the top of each hierarchy (v2), or of memory, pids and cpu (v1).
+
+if [ "$running" -gt 0 ]; then
+	echo "cleanup: kept bridge $bridge and its NAT rules: $running running containers use them"
+else
+	if ip link show "$bridge" >/dev/null 2>&1; then
+		ip link delete "$bridge"
+		echo "cleanup: removed bridge $bridge"
+	fi
+	if command -v iptables >/dev/null; then
+		for rule in "-t nat POSTROUTING -s $subnet ! -o $bridge -j MASQUERADE" \
+			"-t filter FORWARD -i $bridge -j ACCEPT" "-t filter FORWARD -o $bridge -j ACCEPT"; do
+			read -r -a words <<<"$rule"
+			table=("${words[@]:0:2}") chain=${words[2]} spec=("${words[@]:3}")
+			while iptables -w "${table[@]}" -C "$chain" "${spec[@]}" 2>/dev/null; do
+				iptables -w "${table[@]}" -D "$chain" "${spec[@]}"
+				echo "cleanup: removed iptables rule: $rule"
+			done
+		done
+	fi
+fi
+
+# Container cgroups are named after their runtime (PID-STARTTIME), under
+# 'container' at the top of each hierarchy (v2), or of memory, pids and
+# cpu (v1). A cgroup holds its command's cgroup: that goes first.
+remove_cgroup() {
+	local cgroup=$1 child
+	for child in "$cgroup"/*/; do
+		[ -d "$child" ] && remove_cgroup "${child%/}"
+	done
+	echo 1 2>/dev/null >"$cgroup/cgroup.kill" ||
+		xargs -r kill -9 <"$cgroup/cgroup.procs" 2>/dev/null || true
+	for _ in $(seq 50); do
+		rmdir "$cgroup" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "cleanup: could not remove cgroup $cgroup: $(wc -l <"$cgroup/cgroup.procs") processes left" >&2
+	return 1
+}
 for parent in /sys/fs/cgroup/container /sys/fs/cgroup/{memory,pids,cpu}/container; do
 	[ -d "$parent" ] || continue
 	for cgroup in "$parent"/*/; do
 		cgroup=${cgroup%/}
 		owner=$(basename "$cgroup")
-		[[ $owner =~ ^[0-9]+$ ]] || continue
-		kill -0 "$owner" 2>/dev/null && continue
-		echo 1 2>/dev/null >"$cgroup/cgroup.kill" ||
-			xargs -r kill -9 <"$cgroup/cgroup.procs" 2>/dev/null || true
-		for _ in $(seq 50); do
-			rmdir "$cgroup" 2>/dev/null && break
-			sleep 0.1
-		done
-		if [ -d "$cgroup" ]; then
-			echo "cleanup: could not remove cgroup $cgroup: $(wc -l <"$cgroup/cgroup.procs") processes left" >&2
-		else
-			echo "cleanup: removed cgroup $cgroup (its runtime, PID $owner, is gone)"
+		[[ $owner =~ ^[0-9]+(-[0-9]+)?$ ]] || continue
+		if alive "$owner"; then
+			echo "cleanup: kept cgroup $cgroup: its runtime runs"
+			continue
 		fi
+		remove_cgroup "$cgroup" && echo "cleanup: removed cgroup $cgroup (its runtime, $owner, is gone)"
 	done
 	rmdir "$parent" 2>/dev/null && echo "cleanup: removed cgroup $parent"
 done
+
+# A broken build can leave mounts on the default rootfs (on a host whose /
+# is shared, they reach the host): unmount them, deepest first.
+if [ -d "$rootfs" ]; then
+	while read -r target; do
+		umount -l "$target" && echo "cleanup: unmounted $target"
+	done < <(awk -v r="$rootfs" '$5 == r || index($5, r "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
+fi
 echo "cleanup: done"

@@ -2,7 +2,10 @@
 # Usage: sudo scripts/run.sh [STEP] [OPTIONS] [COMMAND [ARG...]]
 # The README's run command: builds a step (default: the newest) and runs
 # COMMAND in its container (default: an interactive shell). STEP is 1 to 5
-# or a folder name; OPTIONS are the step's 'container run' options.
+# or a folder name; OPTIONS are the step's 'container run' options. First
+# it installs what is missing (setup.sh) and checks the machine (doctor.sh),
+# both silent when all is well, so that it is the only command a fresh
+# machine needs.
 #   sudo scripts/run.sh                 a shell in the newest step
 #   sudo scripts/run.sh 1 uname -n      a command in step01
 set -euo pipefail
@@ -18,6 +21,9 @@ elif [ $# -gt 0 ] && [[ $1 =~ ^(step)?[0-9]+ ]]; then
 fi
 need_root
 [ $# -gt 0 ] || set -- sh
+
+"$repo/scripts/setup.sh" --quiet
+"$repo/scripts/doctor.sh" --quiet || die "this machine cannot run the steps yet: fix what failed above ('sudo scripts/doctor.sh' shows every check)"
 
 (cd "$repo/$step" && go build -o container .)
 # From step03 on the container needs a root filesystem at the default place.

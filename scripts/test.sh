@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# Usage: sudo scripts/test.sh [go test flags...]
+# Usage: sudo scripts/test.sh [STEP] [go test flags...]
 # The README's test command: installs what is missing, checks formatting,
-# vets every step, checks that each step keeps the step before it, then runs
-# every step's tests against the real kernel (all steps at once, as users
-# may run containers of several steps at once).
+# vets every step, checks that each step keeps the step before it and that
+# each lesson's code is in its source, then runs every step's tests against
+# the real kernel (all steps at once, as users may run containers of several
+# steps at once), and the unit tests of the tools in scripts/. With STEP (3
+# or step03-mount), only that step's checks and tests:
+# 'sudo scripts/test.sh 3 -run TestPivotRoot'.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
+
+step=""
+if [ $# -gt 0 ] && [[ $1 != -* ]]; then
+	step=$(step_dir "$1") || die "no step '$1': the steps are $(steps | tr '\n' ' ')"
+	shift
+fi
 need_root
 cd "$repo"
 
-"$repo/scripts/setup.sh"
+"$repo/scripts/setup.sh" --quiet
+"$repo/scripts/doctor.sh" --quiet || die "this machine cannot run the tests yet: fix what failed above ('sudo scripts/doctor.sh' shows every check)"
 
-# The packages of every module that go.work lists (at a workspace root
-# without a module of its own, ./... matches nothing).
-mapfile -t packages < <(go list -f '{{.Dir}}' -m | sed "s|^$repo|.|; s|$|/...|")
+if [ -n "$step" ]; then
+	packages=("./$step/...")
+else
+	# The packages of every module that go.work lists (at a workspace root
+	# without a module of its own, ./... matches nothing).
+	mapfile -t packages < <(go list -f '{{.Dir}}' -m | sed "s|^$repo|.|; s|$|/...|")
+fi
 
 echo "test: gofmt"
 unformatted=$(gofmt -l "${packages[@]%/...}")
@@ -23,6 +37,12 @@ echo "test: go vet"
 go vet "${packages[@]}"
 echo "test: check-steps"
 "$repo/scripts/check-steps.sh"
+echo "test: check-lessons"
+"$repo/scripts/check-lessons.sh" ${step:+"$step"}
+if [ -z "$step" ]; then
+	echo "test: doctor-test"
+	"$repo/scripts/doctor-test.sh" | grep -v '^ok '
+fi
 
 echo "test: go test ${packages[*]}"
 log=$(mktemp)

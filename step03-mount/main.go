@@ -107,7 +107,7 @@ func parseRun(args []string, helpOut io.Writer) (config, error) {
 	if err := checkHostname(cfg.hostname); err != nil {
 		return cfg, err
 	}
-	if err := checkRootfs(cfg.rootfs); err != nil {
+	if cfg.rootfs, err = checkRootfs(cfg.rootfs); err != nil {
 		return cfg, err
 	}
 	return cfg, nil

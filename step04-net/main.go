@@ -109,7 +109,7 @@ func parseRun(args []string, helpOut io.Writer) (config, error) {
 	if err := checkHostname(cfg.hostname); err != nil {
 		return cfg, err
 	}
-	if err := checkRootfs(cfg.rootfs); err != nil {
+	if cfg.rootfs, err = checkRootfs(cfg.rootfs); err != nil {
 		return cfg, err
 	}
 	if err := checkNetwork(cfg.network); err != nil {

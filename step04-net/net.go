@@ -9,13 +9,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 )
 
 const (
@@ -27,9 +24,6 @@ const (
 	// 192.168.x.0/24 of home routers and the 10.0.0.0/16 of many clouds.
 	subnet  = "10.203.47.0/24"
 	gateway = "10.203.47.1"
-	// addressRecords holds a file per address in use, naming its runtime's
-	// PID: shared by every step's binary, and gone at reboot (/run).
-	addressRecords = "/run/container/net"
 )
 
 func checkNetwork(mode string) error {
@@ -46,44 +40,27 @@ type hostNetwork struct {
 }
 
 // setUpHostNetwork gives the container with init pid a network, and returns
-// what the init must configure inside: its address, or "none".
+// what the init must configure inside: its address, or "none". Only the
+// choice of an address waits for other runtimes; the cable is laid at once.
 func setUpHostNetwork(mode string, pid int) (*hostNetwork, string, error) {
 	if mode == networkNone {
 		return &hostNetwork{}, networkNone, nil
 	}
-	unlock, err := lockRecords()
+	bridge, address, record, err := reserveAddress()
 	if err != nil {
 		return nil, "", err
 	}
-	defer unlock()
-	bridge, err := ensureBridge()
-	if err != nil {
-		return nil, "", err
-	}
-	if err := enableNAT(); err != nil {
-		// Still useful without a way out: the host and other containers.
-		fmt.Fprintf(os.Stderr, "container: warning: %v\n", err)
-	}
-	n := &hostNetwork{veth: "veth" + strconv.Itoa(pid)}
-	address, record, err := allocateAddress(os.Getpid(), n.veth)
-	if err != nil {
-		return nil, "", err
-	}
-	n.record = record
+	n := &hostNetwork{veth: vethFor(address), record: record}
 	// A veth pair is a cable: our end on the bridge, eth0 in the container.
 	veth := &netlink.Veth{
-		LinkAttrs:        netlink.LinkAttrs{Name: n.veth},
+		LinkAttrs:        netlink.LinkAttrs{Name: n.veth, MasterIndex: bridge.Attrs().Index},
 		PeerName:         "eth0",
 		PeerHardwareAddr: macFor(address),
 		PeerNamespace:    netlink.NsPid(pid),
 	}
 	if err := netlink.LinkAdd(veth); err != nil {
 		n.tearDown()
-		return nil, "", fmt.Errorf("create veth pair %s: %w", n.veth, err)
-	}
-	if err := netlink.LinkSetMaster(veth, bridge); err != nil {
-		n.tearDown()
-		return nil, "", fmt.Errorf("attach %s to %s: %w", n.veth, bridgeName, err)
+		return nil, "", fmt.Errorf("create veth pair %s on %s: %w", n.veth, bridgeName, err)
 	}
 	if err := netlink.LinkSetUp(veth); err != nil {
 		n.tearDown()
@@ -114,25 +91,12 @@ func mustParseCIDR(s string) *net.IPNet {
 	return network
 }
 
-// lockRecords serialises network setup between runtimes that start at once.
-func lockRecords() (unlock func(), err error) {
-	if err := os.MkdirAll(addressRecords, 0o755); err != nil {
-		return nil, err
-	}
-	lock, err := os.OpenFile(filepath.Join(addressRecords, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
-		lock.Close()
-		return nil, err
-	}
-	return func() { lock.Close() }, nil
-}
-
-// ensureBridge creates the bridge with the gateway address, unless a run
-// before did.
+// ensureBridge returns the bridge, and creates it with the gateway address
+// and the NAT rules when no run before did. The caller holds the lock.
 func ensureBridge() (netlink.Link, error) {
+	if bridge, err := netlink.LinkByName(bridgeName); err == nil && bridge.Attrs().Flags&net.FlagUp != 0 {
+		return bridge, nil
+	}
 	bridge, err := netlink.LinkByName(bridgeName)
 	if err != nil {
 		bridge = &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: bridgeName}}
@@ -151,6 +115,11 @@ func ensureBridge() (netlink.Link, error) {
 	if err := netlink.AddrAdd(bridge, addr); err != nil && !errors.Is(err, syscall.EEXIST) {
 		return nil, fmt.Errorf("give %s the address %s: %w", bridgeName, addr, err)
 	}
+	if err := enableNAT(); err != nil {
+		// Still useful without a way out: the host and other containers.
+		fmt.Fprintf(os.Stderr, "container: warning: %v\n", err)
+	}
+	// Up last: an up bridge tells the next run that all of this is done.
 	if err := netlink.LinkSetUp(bridge); err != nil {
 		return nil, fmt.Errorf("bring up %s: %w", bridgeName, err)
 	}
@@ -198,54 +167,6 @@ func enableNAT() error {
 	return nil
 }
 
-// allocateAddress takes the first address of the subnet that no running
-// runtime holds, after freeing those of runtimes that are gone (killed
-// before they could). A record names the runtime and its veth. The caller
-// holds the lock.
-func allocateAddress(owner int, veth string) (net.IP, string, error) {
-	records, _ := filepath.Glob(filepath.Join(addressRecords, "*.*.*.*"))
-	for _, record := range records {
-		data, err := os.ReadFile(record)
-		fields := strings.Fields(string(data))
-		if err != nil || len(fields) == 0 || runtimeAlive(fields[0]) {
-			continue
-		}
-		// The kernel takes its time to tear down a dead container's network
-		// namespace, which answers for the address until then: unplug it.
-		if len(fields) > 1 {
-			if link, err := netlink.LinkByName(fields[1]); err == nil {
-				_ = netlink.LinkDel(link)
-			}
-		}
-		_ = os.Remove(record)
-	}
-	network := mustParseCIDR(subnet)
-	base := network.IP.To4()
-	ones, bits := network.Mask.Size()
-	for host := 2; host < 1<<(bits-ones)-1; host++ { // .1 is the gateway
-		ip := net.IPv4(base[0], base[1], base[2], base[3]+byte(host))
-		record := filepath.Join(addressRecords, ip.String())
-		if _, err := os.Stat(record); err == nil {
-			continue
-		}
-		if err := os.WriteFile(record, []byte(fmt.Sprintf("%d %s\n", owner, veth)), 0o644); err != nil {
-			return nil, "", err
-		}
-		return ip, record, nil
-	}
-	return nil, "", fmt.Errorf("no free address in %s: too many containers running", subnet)
-}
-
-// runtimeAlive says whether the process a record names still runs.
-func runtimeAlive(pid string) bool {
-	n, err := strconv.Atoi(strings.TrimSpace(pid))
-	if err != nil || n <= 0 {
-		return false
-	}
-	err = syscall.Kill(n, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
-
 // setUpContainerNetwork runs in the init, inside the new network namespace:
 // lo up, and in bridge mode eth0 with its address and a default route.
 func setUpContainerNetwork(config string) error {
@@ -275,65 +196,6 @@ func setUpContainerNetwork(config string) error {
 	}
 	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: eth0.Attrs().Index, Gw: net.ParseIP(gateway)}); err != nil {
 		return fmt.Errorf("add the default route via %s: %w", gateway, err)
-	}
-	return nil
-}
-
-// upstreamResolvConf is the host's resolv.conf without loopback name
-// servers, which mean the host itself and are unreachable from a container.
-// With systemd-resolved, its stub (127.0.0.53) hides the upstream list,
-// kept in /run/systemd/resolve/resolv.conf.
-func upstreamResolvConf() string {
-	data, err := os.ReadFile("/etc/resolv.conf")
-	if upstream, e := os.ReadFile("/run/systemd/resolve/resolv.conf"); e == nil && strings.Contains(string(data), "127.0.0.53") {
-		data, err = upstream, nil
-	}
-	if err != nil {
-		return ""
-	}
-	return withoutLoopback(string(data))
-}
-
-// withoutLoopback drops comments and loopback name servers from a resolv.conf.
-func withoutLoopback(resolvConf string) string {
-	var kept []string
-	for _, line := range strings.Split(resolvConf, "\n") {
-		fields := strings.Fields(line)
-		if len(fields) >= 2 && fields[0] == "nameserver" {
-			if ip := net.ParseIP(fields[1]); ip == nil || ip.IsLoopback() {
-				continue
-			}
-		}
-		if len(fields) > 0 && !strings.HasPrefix(fields[0], "#") {
-			kept = append(kept, line)
-		}
-	}
-	return strings.Join(kept, "\n") + "\n"
-}
-
-// provideNameFiles puts /etc/resolv.conf and /etc/hosts in the container's
-// view without writing the rootfs on disk: each is written on the /dev
-// tmpfs, bind-mounted over the rootfs's file, and unlinked. A rootfs
-// without these files keeps none (scripts/rootfs.sh makes both).
-func provideNameFiles(hostname, config, resolvConf string) error {
-	ip, _, _ := net.ParseCIDR(config)
-	files := map[string]string{
-		"/etc/resolv.conf": resolvConf,
-		"/etc/hosts":       fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n", ip, hostname),
-	}
-	for target, content := range files {
-		if _, err := os.Stat(target); err != nil {
-			continue
-		}
-		source := "/dev/." + filepath.Base(target)
-		if err := os.WriteFile(source, []byte(content), 0o644); err != nil {
-			return err
-		}
-		err := mount(source, target, "", unix.MS_BIND, "")
-		os.Remove(source)
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,10 +22,13 @@ import (
 
 const (
 	cgroupRoot = "/sys/fs/cgroup"
-	// cgroupParent holds one cgroup per container, named after the PID of
-	// its runtime, at the top of each hierarchy (as docker's cgroupfs driver
-	// does): a later run can tell a killed runtime's cgroup by that PID.
+	// cgroupParent holds one cgroup per container, named after its runtime
+	// (runtimeID), at the top of each hierarchy (as docker's cgroupfs driver
+	// does): a later run can tell a killed runtime's cgroup by that name.
 	cgroupParent = "container"
+	// commandCgroup, inside the container's cgroup, holds COMMAND and its
+	// children, and nothing of the runtime's: --pids limits it alone.
+	commandCgroup = "command"
 	// memoryFloor is the smallest --memory accepted, as docker's: below it
 	// the init and a shell do not fit, and the kernel kills them at once.
 	memoryFloor = 6 << 20
@@ -31,10 +36,8 @@ const (
 	// the kernel refuses a quota under 1000 µs, hence minCPUs.
 	cpuPeriod = 100000
 	minCPUs   = 0.01
-	// initTasks is added to --pids for the init itself: pids.max counts
-	// threads, and the Go runtime runs the init on up to about 10. Without
-	// them a small limit would stop the init before COMMAND even starts.
-	initTasks = 16
+	// maxPids is the kernel's highest PID (PID_MAX_LIMIT on 64 bits).
+	maxPids = 4 << 20
 )
 
 // controllers are those the container uses: on v2 enabled for its one
@@ -75,6 +78,9 @@ func parseLimits(memory, pids, cpus string) (limits, error) {
 		}
 		if n < 1 {
 			return l, fmt.Errorf("--pids %s is too few: the container needs at least 1 process", pids)
+		}
+		if n > maxPids {
+			return l, fmt.Errorf("--pids %s is more than the kernel's %d processes", pids, maxPids)
 		}
 		l.pids = n
 	}
@@ -117,47 +123,39 @@ func cgroupV2() bool {
 
 // setting is a value for a file of a cgroup. controller is the v1
 // hierarchy that has the file; optional files are skipped when the
-// kernel has none (no swap accounting).
+// kernel has none (no swap accounting); a setting for the command is
+// written in the command's cgroup.
 type setting struct {
 	controller, file, value string
-	optional                bool
+	optional, command       bool
 }
 
 // limitSettings turns limits into the kernel's files and values.
 func limitSettings(v2 bool, l limits) []setting {
-	var s []setting
-	quota := strconv.FormatInt(int64(math.Round(l.cpus*cpuPeriod)), 10)
-	memory := strconv.FormatInt(l.memory, 10)
-	if v2 {
-		if l.memory > 0 {
-			s = append(s, setting{"memory", "memory.max", memory, false},
-				setting{"memory", "memory.swap.max", "0", true})
-		}
-		if l.pids > 0 {
-			s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids+initTasks, 10), false})
-		}
-		if l.cpus > 0 {
-			s = append(s, setting{"cpu", "cpu.max", fmt.Sprintf("%s %d", quota, cpuPeriod), false})
-		}
-		return s
+	if !v2 {
+		return limitSettingsV1(l)
 	}
+	var s []setting
 	if l.memory > 0 {
-		// memsw is memory plus swap, and may not be set below memory.
-		s = append(s, setting{"memory", "memory.limit_in_bytes", memory, false},
-			setting{"memory", "memory.memsw.limit_in_bytes", memory, true})
+		s = append(s, setting{controller: "memory", file: "memory.max", value: strconv.FormatInt(l.memory, 10)},
+			setting{controller: "memory", file: "memory.swap.max", value: "0", optional: true})
 	}
 	if l.pids > 0 {
-		s = append(s, setting{"pids", "pids.max", strconv.FormatInt(l.pids+initTasks, 10), false})
+		s = append(s, setting{controller: "pids", file: "pids.max", value: strconv.FormatInt(l.pids, 10), command: true})
 	}
 	if l.cpus > 0 {
-		s = append(s, setting{"cpu", "cpu.cfs_period_us", strconv.Itoa(cpuPeriod), false},
-			setting{"cpu", "cpu.cfs_quota_us", quota, false})
+		s = append(s, setting{controller: "cpu", file: "cpu.max", value: fmt.Sprintf("%s %d", cpuQuota(l.cpus), cpuPeriod)})
 	}
 	return s
 }
 
+// cpuQuota is the µs of CPU time per cpuPeriod that cpus is.
+func cpuQuota(cpus float64) string {
+	return strconv.FormatInt(int64(math.Round(cpus*cpuPeriod)), 10)
+}
+
 // cgroup is one container's cgroup: a directory on v2, one per
-// controller on v1.
+// controller on v1. The init is in it, and COMMAND in its command cgroup.
 type cgroup struct {
 	v2     bool
 	dirs   map[string]string // controller to directory; on v2 all the same
@@ -195,7 +193,7 @@ func (cg *cgroup) create(pid int) error {
 			return err
 		}
 	}
-	name := strconv.Itoa(os.Getpid())
+	name := runtimeID(os.Getpid())
 	for i, parent := range parents(cg.v2) {
 		if !cg.v2 && !isCgroupV1(filepath.Dir(parent)) {
 			return fmt.Errorf("cgroup v1: no %s hierarchy at %s (is the %s controller mounted?)", controllers[i], filepath.Dir(parent), controllers[i])
@@ -215,8 +213,15 @@ func (cg *cgroup) create(pid int) error {
 			cg.dirs[controllers[i]] = dir
 		}
 	}
+	if err := cg.createCommandCgroup(); err != nil {
+		return err
+	}
 	for _, s := range limitSettings(cg.v2, cg.limits) {
-		err := os.WriteFile(filepath.Join(cg.dirs[s.controller], s.file), []byte(s.value), 0o644)
+		dir := cg.dirs[s.controller]
+		if s.command {
+			dir = filepath.Join(dir, commandCgroup)
+		}
+		err := os.WriteFile(filepath.Join(dir, s.file), []byte(s.value), 0o644)
 		if err != nil && !(s.optional && errors.Is(err, os.ErrNotExist)) {
 			return fmt.Errorf("set %s to %s: %w", s.file, s.value, err)
 		}
@@ -225,6 +230,29 @@ func (cg *cgroup) create(pid int) error {
 		if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 			return fmt.Errorf("move the container into cgroup %s: %w", dir, err)
 		}
+	}
+	return nil
+}
+
+// createCommandCgroup makes the cgroup that COMMAND starts in, below the
+// container's, so that --pids counts COMMAND's processes and threads and
+// never the init's. On v2 a cgroup that holds a process (the init) may
+// only have children in threaded mode, where the pids controller works
+// per thread; memory and cpu still count the whole container.
+func (cg *cgroup) createCommandCgroup() error {
+	if !cg.v2 {
+		return os.Mkdir(filepath.Join(cg.dirs["pids"], commandCgroup), 0o755)
+	}
+	dir := filepath.Join(cg.dirs["pids"], commandCgroup)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.type"), []byte("threaded"), 0o644); err != nil {
+		return fmt.Errorf("make %s threaded: %w", dir, err)
+	}
+	control := filepath.Join(cg.dirs["pids"], "cgroup.subtree_control")
+	if err := os.WriteFile(control, []byte("+pids"), 0o644); err != nil {
+		return fmt.Errorf("enable pids in %s: %w", control, err)
 	}
 	return nil
 }
@@ -304,10 +332,16 @@ func (cg *cgroup) remove() {
 	}
 }
 
-// killAndRemove empties a cgroup and removes it. A cgroup cannot be
-// removed while it has processes, and the kernel takes a moment to let
-// go of the ones it has just killed: retry while it says busy.
+// killAndRemove empties a cgroup and removes it, its command cgroup
+// first. A cgroup cannot be removed while it has processes, and the kernel
+// takes a moment to let go of the ones it has just killed: retry while it
+// says busy.
 func killAndRemove(dir string) error {
+	if command := filepath.Join(dir, commandCgroup); dir != command && filepath.Base(dir) != commandCgroup {
+		if err := killAndRemove(command); err != nil {
+			return err
+		}
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		killAll(dir)
@@ -341,7 +375,7 @@ func removeStaleCgroups(v2 bool) {
 	for _, parent := range parents(v2) {
 		entries, _ := os.ReadDir(parent)
 		for _, e := range entries {
-			if _, err := strconv.Atoi(e.Name()); err == nil && e.IsDir() && !runtimeAlive(e.Name()) {
+			if e.IsDir() && !runtimeAlive(e.Name()) {
 				_ = killAndRemove(filepath.Join(parent, e.Name()))
 			}
 		}
@@ -350,12 +384,65 @@ func removeStaleCgroups(v2 bool) {
 
 // enterCgroupNamespace runs in the init, once the host side has moved it
 // into its cgroup: the namespace's root is the cgroup its creator is in,
-// so the container sees its own cgroup as /.
-func enterCgroupNamespace() error {
-	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-		return fmt.Errorf("create the cgroup namespace: %w", err)
+// so the container sees its own cgroup as /. It returns the command
+// cgroup, opened first, while the host's paths still lead there.
+func enterCgroupNamespace() (*os.File, error) {
+	command, err := openCommandCgroup()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+		command.Close()
+		return nil, fmt.Errorf("create the cgroup namespace: %w", err)
+	}
+	return command, nil
+}
+
+// openCommandCgroup opens the command cgroup below the init's own, as
+// /proc/self/cgroup names it: "0::/container/ID" on v2, a line per
+// hierarchy on v1, where the pids one holds it.
+func openCommandCgroup() (*os.File, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.SplitN(line, ":", 3)
+		if len(fields) != 3 {
+			continue
+		}
+		if cgroupV2() && fields[0] == "0" {
+			return os.Open(filepath.Join(cgroupRoot, fields[2], commandCgroup))
+		}
+		if !cgroupV2() && slices.Contains(strings.Split(fields[1], ","), "pids") {
+			return os.Open(filepath.Join(cgroupRoot, "pids", fields[2], commandCgroup))
+		}
+	}
+	return nil, errors.New("the init is in no pids cgroup (see /proc/self/cgroup)")
+}
+
+// startCommand starts COMMAND in the command cgroup: on v2 the kernel puts
+// the new process there as it creates it (clone3's CLONE_INTO_CGROUP), so
+// that not one instruction of COMMAND runs outside its limit.
+//
+// It also makes COMMAND, not the init, the OOM killer's choice: the kernel
+// kills the largest process, and in a small container that can be the
+// init, after which nobody reaps or reports. COMMAND inherits the init's
+// oom_score_adj, raised to the most for the moment of the fork (as
+// Kubernetes gives its best-effort pods); the init then takes 0 back.
+// Raising needs no privilege, so this works on any host.
+func startCommand(cmd *exec.Cmd, command *os.File, v2 bool, pids int64) error {
+	defer command.Close()
+	if err := os.WriteFile("/proc/self/oom_score_adj", []byte("1000"), 0o644); err != nil {
+		return err
+	}
+	defer os.WriteFile("/proc/self/oom_score_adj", []byte("0"), 0o644)
+	if !v2 {
+		return startCommandV1(cmd, command, pids)
+	}
+	cmd.SysProcAttr.UseCgroupFD = true
+	cmd.SysProcAttr.CgroupFD = int(command.Fd())
+	return cmd.Start()
 }
 
 // mountCgroupFS shows the container its own cgroup at /sys/fs/cgroup, read

@@ -31,7 +31,8 @@ func containerInit(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := enterCgroupNamespace(); err != nil {
+	commandCgroup, err := enterCgroupNamespace()
+	if err != nil {
 		return fail(err)
 	}
 	if err := setHostname(cfg.hostname); err != nil {
@@ -59,7 +60,7 @@ func containerInit(args []string) int {
 	cmd := exec.Command(cfg.command[0], cfg.command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = commandProcAttr()
-	if err := cmd.Start(); err != nil {
+	if err := startCommand(cmd, commandCgroup, v2, cfg.limits.pids); err != nil {
 		return commandFailed(cfg.command[0], err)
 	}
 	forward(caught, cmd.Process.Pid)

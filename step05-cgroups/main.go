@@ -91,7 +91,7 @@ func newFlagSet(cfg *config, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.rootfs, "rootfs", defaultRootfs, "the `DIR` that becomes the container's /")
 	fs.StringVar(&cfg.network, "network", networkBridge, "`MODE`: 'bridge' (an eth0 on a host bridge, with NAT) or 'none' (lo only)")
 	fs.StringVar(&cfg.memory, "memory", "", "limit memory to `SIZE` bytes, or with a k, m or g suffix (at least 6m); no swap")
-	fs.StringVar(&cfg.pids, "pids", "", "limit COMMAND to `N` processes and threads at once (the runtime adds its init's)")
+	fs.StringVar(&cfg.pids, "pids", "", "limit COMMAND to `N` processes and threads at once (its own: the init is not counted)")
 	fs.StringVar(&cfg.cpus, "cpus", "", "limit CPU time to `F` CPUs' worth, as in 0.5")
 	return fs
 }
@@ -116,7 +116,7 @@ func parseRun(args []string, helpOut io.Writer) (config, error) {
 	if err := checkHostname(cfg.hostname); err != nil {
 		return cfg, err
 	}
-	if err := checkRootfs(cfg.rootfs); err != nil {
+	if cfg.rootfs, err = checkRootfs(cfg.rootfs); err != nil {
 		return cfg, err
 	}
 	if err := checkNetwork(cfg.network); err != nil {

@@ -251,3 +251,91 @@ func TestFiveContainersShareRootfs(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("c%d\n/helper\n", i), r.stdout)
 	}
 }
+
+// A rootfs whose mount point is a symlink out of it is refused: followed,
+// the mount would land on the host's own directories.
+func TestSymlinkedMountPointRefused(t *testing.T) {
+	t.Parallel()
+	before := hostMounts(t)
+	for _, mountPoint := range []string{"proc", "dev", "sys"} {
+		dir := copyRootfs(t)
+		require.NoError(t, os.Remove(filepath.Join(dir, mountPoint)))
+		require.NoError(t, os.Symlink("../../../../../../..", filepath.Join(dir, mountPoint)))
+		r := execute(t, containerCmd("run", "--rootfs", dir, "ls", "/.."), "")
+		requireRuntimeError(t, r)
+		assert.Contains(t, r.stderr, "/"+mountPoint+" is a symlink")
+	}
+	assert.Equal(t, before, hostMounts(t))
+}
+
+// The rootfs swapped for a symlink while the runtime works (the pattern of
+// runc's CVE-2021-30465): the runtime creates nothing where the link leads.
+func TestRootfsSwappedDuringStart(t *testing.T) {
+	t.Parallel()
+	dir := copyRootfs(t)
+	hostDir := t.TempDir()
+	dev, real := filepath.Join(dir, "dev"), filepath.Join(dir, "dev.real")
+	link := filepath.Join(dir, "dev.link")
+	require.NoError(t, os.Rename(dev, real))
+	require.NoError(t, os.Symlink(hostDir, link))
+	require.NoError(t, os.Symlink("dev.real", dev)) // replaced at once below
+	stop := make(chan struct{})
+	swapped := make(chan struct{})
+	go func() { // swap dev between a directory and a link to hostDir
+		defer close(swapped)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				_ = os.Rename(real, dev)
+				return
+			default:
+			}
+			if i%2 == 0 {
+				_ = unix.Renameat2(unix.AT_FDCWD, real, unix.AT_FDCWD, dev, unix.RENAME_EXCHANGE)
+			} else {
+				_ = unix.Renameat2(unix.AT_FDCWD, link, unix.AT_FDCWD, dev, unix.RENAME_EXCHANGE)
+			}
+		}
+	}()
+	before := hostMounts(t)
+	for i := 0; i < 60; i++ {
+		r := execute(t, containerCmd("run", "--rootfs", dir, "true"), "")
+		assert.Contains(t, []int{0, exitRuntimeFailed}, r.code, r.stderr)
+	}
+	close(stop)
+	<-swapped
+	entries, err := os.ReadDir(hostDir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "the runtime created files outside the rootfs")
+	assert.Equal(t, before, hostMounts(t))
+}
+
+// --rootfs that resolves to the host's / is refused before anything is made.
+func TestHostRootRefused(t *testing.T) {
+	t.Parallel()
+	for _, dir := range []string{"/", "/tmp/..", "//", "/run"} {
+		r := execute(t, containerCmd("run", "--rootfs", dir, "true"), "")
+		requireRuntimeError(t, r)
+		assert.Contains(t, r.stderr, "is the host's", dir)
+	}
+}
+
+// The init holds no descriptor of the host's: beyond 0, 1 and 2 only the
+// Go runtime's own (epoll, eventfd, pidfd, sockets), which name no path.
+func TestInitHoldsNoHostFiles(t *testing.T) {
+	t.Parallel()
+	dir, err := os.Open(t.TempDir())
+	require.NoError(t, err)
+	defer dir.Close()
+	cmd := runCmd("ls", "-l", "/proc/1/fd")
+	cmd.ExtraFiles = []*os.File{dir, dir, dir, dir, dir}
+	r := execute(t, cmd, "")
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] {
+		fd, target, _ := strings.Cut(line, " -> ")
+		fields := strings.Fields(fd)
+		if n := fields[len(fields)-1]; n != "0" && n != "1" && n != "2" {
+			assert.False(t, strings.HasPrefix(target, "/"), "fd %s of the init is %s", n, target)
+		}
+	}
+}

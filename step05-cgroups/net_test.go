@@ -116,18 +116,21 @@ func TestNetworkCleanedUp(t *testing.T) {
 	t.Parallel()
 	c := startContainer(t, runCmd("sh", "-c", printAddress+"; read line"))
 	address := c.nextLine(t)
-	veth := fmt.Sprintf("veth%d", childrenOf(t, c.cmd.Process.Pid)[0])
+	veth := vethFor(net.ParseIP(address))
 	_, err := netlink.LinkByName(veth)
 	require.NoError(t, err, "the host end of the veth pair exists while the container runs")
 	require.FileExists(t, filepath.Join(addressRecords, address))
 
 	_, _ = c.stdin.Write([]byte("done\n"))
 	require.Equal(t, 0, c.wait(t))
+	// Free again: gone, or already taken by another runtime, with its veth.
+	owner, err := os.ReadFile(filepath.Join(addressRecords, address))
+	if err == nil {
+		assert.NotContains(t, string(owner), fmt.Sprintf("%d-", c.cmd.Process.Pid), "the address is free again")
+		return
+	}
 	_, err = netlink.LinkByName(veth)
 	assert.Error(t, err, "the veth is gone after the run")
-	// Free again: gone, or already taken by another runtime.
-	owner, _ := os.ReadFile(filepath.Join(addressRecords, address))
-	assert.NotEqual(t, fmt.Sprint(c.cmd.Process.Pid), string(owner), "the address is free again")
 	bridge, err := netlink.LinkByName(bridgeName)
 	require.NoError(t, err)
 	for _, link := range linksOn(t, bridge) {
@@ -219,4 +222,60 @@ func TestBadNetworkMode(t *testing.T) {
 func TestUpstreamResolvConfDropsLoopback(t *testing.T) {
 	in := "# from the host\nnameserver 127.0.0.53\nnameserver ::1\nnameserver 10.1.2.3\nsearch example.org\n"
 	assert.Equal(t, "nameserver 10.1.2.3\nsearch example.org\n", withoutLoopback(in))
+}
+
+// A record names its runtime by PID and start time: a live process that
+// took a dead runtime's PID does not keep its address.
+func TestReusedPIDDoesNotKeepAddress(t *testing.T) {
+	t.Parallel()
+	me := runtimeID(os.Getpid())
+	require.True(t, runtimeAlive(me))
+	assert.False(t, runtimeAlive(fmt.Sprintf("%d-1", os.Getpid())), "same PID, another start time")
+	assert.True(t, runtimeAlive("not-ours"), "a name of another program's is left alone")
+
+	record := filepath.Join(addressRecords, "10.203.47.254")
+	require.NoError(t, os.MkdirAll(addressRecords, 0o755))
+	// A record left by a runtime whose PID this test process now has.
+	require.NoError(t, os.WriteFile(record, []byte(fmt.Sprintf("%d-1 ctr0-254\n", os.Getpid())), 0o644))
+	t.Cleanup(func() { os.Remove(record) })
+	r := container(t, "true")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NoFileExists(t, record)
+}
+
+// Any rootfs with an /etc gets the name files, created empty on disk to
+// mount on when missing; one that is a symlink is refused.
+func TestNameFilesOnAnyRootfs(t *testing.T) {
+	t.Parallel()
+	dir := copyRootfs(t)
+	require.NoError(t, os.Remove(filepath.Join(dir, "etc/resolv.conf")))
+	require.NoError(t, os.Remove(filepath.Join(dir, "etc/hosts")))
+	r := execute(t, containerCmd("run", "--rootfs", dir, "--hostname", "named", "grep", "named", "/etc/hosts"), "")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `^10\.203\.47\.\d+\tnamed\n$`, r.stdout)
+	assert.Empty(t, r.stderr)
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "etc/hosts")))
+	require.NoError(t, os.Symlink("../../../../../../etc/passwd", filepath.Join(dir, "etc/hosts")))
+	before := hostMounts(t)
+	r = execute(t, containerCmd("run", "--rootfs", dir, "cat", "/etc/hosts"), "")
+	requireRuntimeError(t, r)
+	assert.Contains(t, r.stderr, "/etc/hosts is a symlink")
+	assert.Equal(t, before, hostMounts(t))
+}
+
+// scripts/cleanup.sh leaves what running containers use: the bridge, its
+// rules, their addresses.
+func TestCleanupSparesRunningContainers(t *testing.T) {
+	t.Parallel()
+	c := startContainer(t, runCmd("sh", "-c", printAddress+`; read line; ping -c 1 -W 5 `+gateway+` >/dev/null && echo reached`))
+	address := c.nextLine(t)
+	out, err := exec.Command("../scripts/cleanup.sh").CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Contains(t, string(out), "kept bridge ctr0")
+	assert.FileExists(t, filepath.Join(addressRecords, address))
+	_, err = io.WriteString(c.stdin, "go on\n")
+	require.NoError(t, err)
+	assert.Equal(t, "reached", c.nextLine(t))
+	assert.Equal(t, 0, c.wait(t), c.stderr.String())
 }

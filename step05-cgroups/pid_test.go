@@ -36,6 +36,7 @@ type started struct {
 // container is killed when the test ends, whatever happened.
 func startContainer(t *testing.T, cmd *exec.Cmd) *started {
 	t.Helper()
+	requireRoot(t)
 	s := &started{cmd: cmd, lines: make(chan string, 100), done: make(chan struct{})}
 	var err error
 	s.stdin, err = cmd.StdinPipe()
@@ -227,6 +228,7 @@ type terminal struct {
 
 func startInTerminal(t *testing.T, cmd *exec.Cmd) *terminal {
 	t.Helper()
+	requireRoot(t)
 	master, tty := openPty(t)
 	term := &terminal{master: master, cmd: cmd, done: make(chan struct{})}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty

@@ -1,0 +1,3 @@
+module containers/exercise
+
+go 1.22

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+)
+
+// greeting starts every greeting.
+const greeting = "HELLO"
+
+type options struct {
+	name string
+	loud bool
+}
+
+// newFlagSet declares the command line.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("hello", flag.ContinueOnError)
+	fs.StringVar(&o.name, "name", "world", "who to greet")
+	fs.BoolVar(&o.loud, "loud", false, "shout it")
+	return fs
+}
+
+func main() {
+	var o options
+	if err := newFlagSet(&o).Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	text := hello(o.name)
+	if o.loud {
+		text = shout(text)
+	}
+	var r report
+	r.add(text)
+	io.WriteString(os.Stdout, text+"\n")
+}
