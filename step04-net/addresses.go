@@ -56,9 +56,12 @@ func vethFor(ip net.IP) string {
 	return fmt.Sprintf("%s-%d", bridgeName, ip.To4()[3])
 }
 
-// allocateAddress takes the first address of the subnet that no running
+// allocateAddress takes the next address of the subnet that no running
 // runtime holds, after freeing those of runtimes that are gone (killed
-// before they could). A record names the runtime and its veth. The caller
+// before they could). It goes round the subnet rather than take the lowest:
+// the kernel takes a while to remove a finished container's veth, and an
+// address that waits its turn finds it gone. A record names the runtime
+// and its veth; the file "last" holds the last address given. The caller
 // holds the lock.
 func allocateAddress(owner string) (net.IP, string, error) {
 	records, _ := filepath.Glob(filepath.Join(addressRecords, "*.*.*.*"))
@@ -80,7 +83,15 @@ func allocateAddress(owner string) (net.IP, string, error) {
 	network := mustParseCIDR(subnet)
 	base := network.IP.To4()
 	ones, bits := network.Mask.Size()
-	for host := 2; host < 1<<(bits-ones)-1; host++ { // .1 is the gateway
+	hosts := 1<<(bits-ones) - 3 // less the network, the gateway (.1) and broadcast
+	lastFile := filepath.Join(addressRecords, "last")
+	data, _ := os.ReadFile(lastFile)
+	last, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || last < 2 || last > hosts+1 {
+		last = 1 // the first round starts at .2
+	}
+	for i := 1; i <= hosts; i++ {
+		host := 2 + (last-2+i+hosts)%hosts
 		ip := net.IPv4(base[0], base[1], base[2], base[3]+byte(host))
 		record := filepath.Join(addressRecords, ip.String())
 		if _, err := os.Stat(record); err == nil {
@@ -89,6 +100,7 @@ func allocateAddress(owner string) (net.IP, string, error) {
 		if err := os.WriteFile(record, []byte(owner+" "+vethFor(ip)+"\n"), 0o644); err != nil {
 			return nil, "", err
 		}
+		_ = os.WriteFile(lastFile, []byte(strconv.Itoa(host)+"\n"), 0o644)
 		return ip, record, nil
 	}
 	return nil, "", fmt.Errorf("no free address in %s: too many containers running", subnet)

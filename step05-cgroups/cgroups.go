@@ -9,13 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,89 +26,11 @@ const (
 	// commandCgroup, inside the container's cgroup, holds COMMAND and its
 	// children, and nothing of the runtime's: --pids limits it alone.
 	commandCgroup = "command"
-	// memoryFloor is the smallest --memory accepted, as docker's: below it
-	// the init and a shell do not fit, and the kernel kills them at once.
-	memoryFloor = 6 << 20
-	// cpuPeriod is the scheduler period in µs that --cpus is a share of;
-	// the kernel refuses a quota under 1000 µs, hence minCPUs.
-	cpuPeriod = 100000
-	minCPUs   = 0.01
-	// maxPids is the kernel's highest PID (PID_MAX_LIMIT on 64 bits).
-	maxPids = 4 << 20
 )
 
 // controllers are those the container uses: on v2 enabled for its one
 // cgroup, on v1 each a hierarchy it gets a directory in.
 var controllers = []string{"memory", "pids", "cpu"}
-
-// limits is what --memory, --pids and --cpus ask for; zero means no limit.
-type limits struct {
-	memory int64 // bytes
-	pids   int64
-	cpus   float64
-}
-
-var sizePattern = regexp.MustCompile(`^([0-9]+)([kmgKMG]?)$`)
-
-// parseLimits checks the three flags as typed and returns the limits.
-func parseLimits(memory, pids, cpus string) (limits, error) {
-	var l limits
-	if memory != "" {
-		m := sizePattern.FindStringSubmatch(memory)
-		if m == nil {
-			return l, fmt.Errorf("--memory %s is not a size: give bytes, or a number with k, m or g (as in 32m)", memory)
-		}
-		n, err := strconv.ParseInt(m[1], 10, 64)
-		shift := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30}[strings.ToLower(m[2])]
-		if err != nil || n > math.MaxInt64>>shift {
-			return l, fmt.Errorf("--memory %s is more memory than a machine has", memory)
-		}
-		l.memory = n << shift
-		if l.memory < memoryFloor {
-			return l, fmt.Errorf("--memory %s is below the floor of %s: the container's init and a shell need that much", memory, formatSize(memoryFloor))
-		}
-	}
-	if pids != "" {
-		n, err := strconv.ParseInt(pids, 10, 64)
-		if err != nil {
-			return l, fmt.Errorf("--pids %s is not a number of processes: give a whole number (as in 10)", pids)
-		}
-		if n < 1 {
-			return l, fmt.Errorf("--pids %s is too few: the container needs at least 1 process", pids)
-		}
-		if n > maxPids {
-			return l, fmt.Errorf("--pids %s is more than the kernel's %d processes", pids, maxPids)
-		}
-		l.pids = n
-	}
-	if cpus != "" {
-		n, err := strconv.ParseFloat(cpus, 64)
-		if err != nil || math.IsNaN(n) {
-			return l, fmt.Errorf("--cpus %s is not a number of CPUs: give a decimal (as in 0.5)", cpus)
-		}
-		if n < minCPUs {
-			return l, fmt.Errorf("--cpus %s is too little: give at least %v, the kernel's smallest share", cpus, minCPUs)
-		}
-		if n > float64(runtime.NumCPU()) {
-			return l, fmt.Errorf("--cpus %s is more than the %d CPUs this machine has", cpus, runtime.NumCPU())
-		}
-		l.cpus = n
-	}
-	return l, nil
-}
-
-// formatSize writes bytes in the largest binary unit that divides them.
-func formatSize(bytes int64) string {
-	for _, u := range []struct {
-		name string
-		size int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if bytes%u.size == 0 {
-			return fmt.Sprintf("%d %s", bytes/u.size, u.name)
-		}
-	}
-	return fmt.Sprintf("%d bytes", bytes)
-}
 
 // cgroupV2 says whether /sys/fs/cgroup is the unified hierarchy, as runc
 // tells: by the file system's magic number. On a hybrid host it is a tmpfs
@@ -276,11 +195,6 @@ func enableControllers() error {
 	return nil
 }
 
-func isCgroupV1(dir string) bool {
-	var fs unix.Statfs_t
-	return unix.Statfs(dir, &fs) == nil && fs.Type == unix.CGROUP_SUPER_MAGIC
-}
-
 func (cg *cgroup) uniqueDirs() []string {
 	var dirs []string
 	seen := map[string]bool{}
@@ -321,65 +235,6 @@ func (cg *cgroup) reportOOM() int {
 	}
 	fmt.Fprintf(os.Stderr, "container: killed: out of memory%s\n", limit)
 	return 128 + int(syscall.SIGKILL)
-}
-
-// remove kills what is left in the cgroup and removes its directories.
-func (cg *cgroup) remove() {
-	for _, dir := range cg.uniqueDirs() {
-		if err := killAndRemove(dir); err != nil {
-			fmt.Fprintf(os.Stderr, "container: remove cgroup %s: %v (scripts/cleanup.sh retries)\n", dir, err)
-		}
-	}
-}
-
-// killAndRemove empties a cgroup and removes it, its command cgroup
-// first. A cgroup cannot be removed while it has processes, and the kernel
-// takes a moment to let go of the ones it has just killed: retry while it
-// says busy.
-func killAndRemove(dir string) error {
-	if command := filepath.Join(dir, commandCgroup); dir != command && filepath.Base(dir) != commandCgroup {
-		if err := killAndRemove(command); err != nil {
-			return err
-		}
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		killAll(dir)
-		err := unix.Rmdir(dir)
-		if err == nil || errors.Is(err, unix.ENOENT) {
-			return nil
-		}
-		if !errors.Is(err, unix.EBUSY) || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// killAll sends SIGKILL to every process of a cgroup.
-func killAll(dir string) {
-	if os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0o644) == nil {
-		return // v2, Linux 5.14 and later: the kernel does it at once
-	}
-	data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
-	for _, field := range strings.Fields(string(data)) {
-		if pid, err := strconv.Atoi(field); err == nil {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-}
-
-// removeStaleCgroups removes the cgroups of runtimes that are gone
-// (killed before they could remove them).
-func removeStaleCgroups(v2 bool) {
-	for _, parent := range parents(v2) {
-		entries, _ := os.ReadDir(parent)
-		for _, e := range entries {
-			if e.IsDir() && !runtimeAlive(e.Name()) {
-				_ = killAndRemove(filepath.Join(parent, e.Name()))
-			}
-		}
-	}
 }
 
 // enterCgroupNamespace runs in the init, once the host side has moved it

@@ -74,3 +74,9 @@ func writeAt(dir *os.File, name, value string) error {
 	}
 	return nil
 }
+
+// isCgroupV1 says whether dir is a v1 hierarchy.
+func isCgroupV1(dir string) bool {
+	var fs unix.Statfs_t
+	return unix.Statfs(dir, &fs) == nil && fs.Type == unix.CGROUP_SUPER_MAGIC
+}

@@ -58,7 +58,16 @@ func setUpHostNetwork(mode string, pid int) (*hostNetwork, string, error) {
 		PeerHardwareAddr: macFor(address),
 		PeerNamespace:    netlink.NsPid(pid),
 	}
-	if err := netlink.LinkAdd(veth); err != nil {
+	err = netlink.LinkAdd(veth)
+	if errors.Is(err, syscall.EEXIST) {
+		// The veth of the last container with this address, on its way out
+		// with that container's network namespace: hurry it.
+		if old, e := netlink.LinkByName(n.veth); e == nil {
+			_ = netlink.LinkDel(old)
+		}
+		err = netlink.LinkAdd(veth)
+	}
+	if err != nil {
 		n.tearDown()
 		return nil, "", fmt.Errorf("create veth pair %s on %s: %w", n.veth, bridgeName, err)
 	}
@@ -70,14 +79,10 @@ func setUpHostNetwork(mode string, pid int) (*hostNetwork, string, error) {
 	return n, fmt.Sprintf("%s/%d", address, ones), nil
 }
 
-// tearDown removes the container's veth (if its namespace has not taken it
-// away already) and frees its address.
+// tearDown frees the container's address. Its veth pair goes with its
+// network namespace: the kernel removes both ends when the last process of
+// the container is gone. Deleting it here would wait for that (tens of ms).
 func (n *hostNetwork) tearDown() {
-	if n.veth != "" {
-		if link, err := netlink.LinkByName(n.veth); err == nil {
-			_ = netlink.LinkDel(link)
-		}
-	}
 	if n.record != "" {
 		_ = os.Remove(n.record)
 	}

@@ -129,8 +129,12 @@ func TestNetworkCleanedUp(t *testing.T) {
 		assert.NotContains(t, string(owner), fmt.Sprintf("%d-", c.cmd.Process.Pid), "the address is free again")
 		return
 	}
-	_, err = netlink.LinkByName(veth)
-	assert.Error(t, err, "the veth is gone after the run")
+	// The kernel removes the veth with the container's network namespace,
+	// in the background: a bound for a hang, not a speed.
+	require.Eventually(t, func() bool {
+		_, err := netlink.LinkByName(veth)
+		return err != nil
+	}, 10*time.Second, 10*time.Millisecond, "the veth is gone after the run")
 	bridge, err := netlink.LinkByName(bridgeName)
 	require.NoError(t, err)
 	for _, link := range linksOn(t, bridge) {
