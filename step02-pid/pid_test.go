@@ -61,7 +61,7 @@ func startContainer(t *testing.T, cmd *exec.Cmd) *started {
 	return s
 }
 
-// nextLine returns the container's next line of output, waiting at most 10s.
+// nextLine returns the container's next line of output, waiting at most 30s.
 func (s *started) nextLine(t *testing.T) string {
 	t.Helper()
 	select {
@@ -74,7 +74,7 @@ func (s *started) nextLine(t *testing.T) string {
 	}
 }
 
-// wait waits (at most 10s) for the host side to exit and returns its status.
+// wait waits (at most 30s) for the host side to exit and returns its status.
 func (s *started) wait(t *testing.T) int {
 	t.Helper()
 	select {
@@ -252,7 +252,7 @@ func startInTerminal(t *testing.T, cmd *exec.Cmd) *terminal {
 	return term
 }
 
-// waitFor waits (at most 10s) until the screen shows text.
+// waitFor waits (at most 30s) until the screen shows text.
 func (term *terminal) waitFor(t *testing.T, text string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
