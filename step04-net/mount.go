@@ -152,9 +152,11 @@ func mountInside(parent *os.File, name, fstype string, attrs int, options ...str
 	}
 	defer unix.Close(fs)
 	for _, option := range append([]string{"source=" + fstype}, options...) {
-		err := unix.FsconfigSetFlag(fs, option)
+		var err error
 		if key, value, found := strings.Cut(option, "="); found {
 			err = unix.FsconfigSetString(fs, key, value)
+		} else {
+			err = unix.FsconfigSetFlag(fs, key)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s option %s: %w", fstype, option, err)
