@@ -276,9 +276,13 @@ func openCommandCgroup() (*os.File, error) {
 	return nil, errors.New("the init is in no pids cgroup (see /proc/self/cgroup)")
 }
 
-// startCommand starts COMMAND in the command cgroup: on v2 the kernel puts
-// the new process there as it creates it (clone3's CLONE_INTO_CGROUP), so
-// that not one instruction of COMMAND runs outside its limit.
+// startCommand starts COMMAND in the command cgroup. A new process is born
+// in the cgroup of the thread that forks it, and a thread of a threaded
+// cgroup (v2), or any thread on v1, may move alone: so this thread (the
+// init keeps its goroutine on it) moves into the command cgroup, forks,
+// and moves back. Not one instruction of COMMAND runs outside its limit.
+// While there the thread counts against pids.max, so the limit is one
+// higher for that moment: COMMAND's own tasks never exceed it.
 //
 // It also makes COMMAND, not the init, the OOM killer's choice: the kernel
 // kills the largest process, and in a small container that can be the
@@ -288,16 +292,50 @@ func openCommandCgroup() (*os.File, error) {
 // Raising needs no privilege, so this works on any host.
 func startCommand(cmd *exec.Cmd, command *os.File, v2 bool, pids int64) error {
 	defer command.Close()
+	threads := "tasks"
+	if v2 {
+		threads = "cgroup.threads"
+	}
+	tid := strconv.Itoa(unix.Gettid())
+	if pids > 0 {
+		if err := writeAt(command, "pids.max", strconv.FormatInt(pids+1, 10)); err != nil {
+			return err
+		}
+	}
 	if err := os.WriteFile("/proc/self/oom_score_adj", []byte("1000"), 0o644); err != nil {
 		return err
 	}
-	defer os.WriteFile("/proc/self/oom_score_adj", []byte("0"), 0o644)
-	if !v2 {
-		return startCommandV1(cmd, command, pids)
+	if err := writeAt(command, threads, tid); err != nil {
+		return err
 	}
-	cmd.SysProcAttr.UseCgroupFD = true
-	cmd.SysProcAttr.CgroupFD = int(command.Fd())
-	return cmd.Start()
+	started := cmd.Start()
+	var err error
+	if pids > 0 {
+		err = writeAt(command, "pids.max", strconv.FormatInt(pids, 10))
+	}
+	if back := writeAt(command, "../"+threads, tid); err == nil {
+		err = back
+	}
+	if back := os.WriteFile("/proc/self/oom_score_adj", []byte("0"), 0o644); err == nil {
+		err = back
+	}
+	if started != nil {
+		return started
+	}
+	return err
+}
+
+// writeAt writes value to the file name of dir.
+func writeAt(dir *os.File, name, value string) error {
+	fd, err := unix.Openat(int(dir.Fd()), name, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: dir.Name() + "/" + name, Err: err}
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, []byte(value)); err != nil {
+		return &os.PathError{Op: "write", Path: dir.Name() + "/" + name, Err: err}
+	}
+	return nil
 }
 
 // mountCgroupFS shows the container its own cgroup at /sys/fs/cgroup, read

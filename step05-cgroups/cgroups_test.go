@@ -233,8 +233,10 @@ func TestOwnCgroupWithoutLimits(t *testing.T) {
 		}
 		assert.Equal(t, []string{strconv.Itoa(initPID[0])}, procs, "the init alone, in %s", c)
 	}
-	// COMMAND is in the command cgroup, away from the init's threads.
-	command := strings.Fields(readCgroupFile(t, runtime, "pids", commandCgroup+"/cgroup.procs"))
+	// COMMAND is in the command cgroup, away from the init's threads. A
+	// threaded cgroup (v2) lists its threads, not its processes.
+	members := map[string]string{"v2": "cgroup.threads", "v1": "cgroup.procs"}[mode()]
+	command := strings.Fields(readCgroupFile(t, runtime, "pids", commandCgroup+"/"+members))
 	assert.Equal(t, []string{strconv.Itoa(childrenOf(t, initPID[0])[0])}, command)
 	unlimited := map[string]map[string][2]string{
 		"v2": {"memory.max": {"memory", "max"}, "command/pids.max": {"pids", "max"}, "cpu.max": {"cpu", "max 100000"}},
