@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: sudo scripts/run.sh [STEP] [OPTIONS] [COMMAND [ARG...]]
 # The README's run command: builds a step (default: the newest) and runs
-# COMMAND in its container (default: an interactive shell). STEP is 1 to 5
+# COMMAND in its container (default: an interactive shell). STEP is 1 to 6
 # or a folder name; OPTIONS are the step's 'container run' options. First
 # it installs what is missing (setup.sh) and checks the machine (doctor.sh),
 # both silent when all is well, so that it is the only command a fresh

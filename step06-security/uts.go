@@ -1,0 +1,41 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxHostname is the kernel's limit (HOST_NAME_MAX, see gethostname(2)).
+const maxHostname = 64
+
+// hostLabel is one dot-separated part of a hostname (RFC 1123): letters,
+// digits and hyphens, not starting or ending with a hyphen.
+var hostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+// checkHostname accepts only what a hostname may hold: the name also goes
+// into the container's /etc/hosts, where a newline would add a line.
+func checkHostname(name string) error {
+	if name == "" || len(name) > maxHostname {
+		return fmt.Errorf("--hostname must be 1 to %d bytes long, got %d", maxHostname, len(name))
+	}
+	for _, label := range strings.Split(name, ".") {
+		if !hostLabel.MatchString(label) {
+			return fmt.Errorf("--hostname %q is not a hostname: use letters, digits, '-' and '.' (as in web-1)", name)
+		}
+	}
+	return nil
+}
+
+// setHostname names the container. It changes only the new UTS namespace:
+// the host keeps its own name.
+func setHostname(name string) error {
+	if err := unix.Sethostname([]byte(name)); err != nil {
+		return fmt.Errorf("set hostname %q: %w", name, err)
+	}
+	return nil
+}
