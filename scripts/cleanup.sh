@@ -98,11 +98,10 @@ for parent in /sys/fs/cgroup/container /sys/fs/cgroup/{memory,pids,cpu}/containe
 	rmdir "$parent" 2>/dev/null && echo "cleanup: removed cgroup $parent"
 done
 
-# A broken build can leave mounts on the default rootfs (on a host whose /
-# is shared, they reach the host): unmount them, deepest first.
-if [ -d "$rootfs" ]; then
-	while read -r target; do
-		umount -l "$target" && echo "cleanup: unmounted $target"
-	done < <(awk -v r="$rootfs" '$5 == r || index($5, r "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
-fi
+# A broken build can leave mounts on the default rootfs, or on the rootfs
+# of a test run (on a host whose / is shared, they reach the host):
+# unmount them, deepest first.
+while read -r target; do
+	umount -l "$target" && echo "cleanup: unmounted $target"
+done < <(awk -v r="$rootfs" '$5 == r || index($5, r "/") == 1 || $5 ~ "^/tmp/container-test-[^/]*/rootfs" {print $5}' /proc/self/mountinfo | sort -r)
 echo "cleanup: done"

@@ -38,7 +38,10 @@ go vet "${packages[@]}"
 echo "test: check-steps"
 "$repo/scripts/check-steps.sh"
 echo "test: check-lessons"
-"$repo/scripts/check-lessons.sh" ${step:+"$step"}
+# A reader who applied a lesson's "Break it" changed lines the lesson shows:
+# say so, and run the tests all the same.
+lessons=0
+"$repo/scripts/check-lessons.sh" ${step:+"$step"} || lessons=$?
 if [ -z "$step" ]; then
 	echo "test: doctor-test"
 	"$repo/scripts/doctor-test.sh" | grep -v '^ok '
@@ -57,4 +60,5 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1 # a package that did not build or a TestMain that stopped
 fi
 echo "$passed passed, $failed failed"
-[ "$status" -eq 0 ]
+[ "$lessons" -eq 0 ] || echo "test: a lesson shows code that is not in its step (above)"
+[ "$status" -eq 0 ] && [ "$lessons" -eq 0 ]

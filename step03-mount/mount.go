@@ -43,6 +43,10 @@ func checkRootfs(dir string) (string, error) {
 	if resolved, err = filepath.Abs(resolved); err != nil {
 		return "", fmt.Errorf("--rootfs: %w", err)
 	}
+	// The same directory as / (a bind mount of it) is the host's / too.
+	if hostRoot, err := os.Stat("/"); err == nil && os.SameFile(hostRoot, info) {
+		resolved = "/"
+	}
 	if resolved == "/" || strings.HasPrefix(stateDir+"/", strings.TrimSuffix(resolved, "/")+"/") {
 		return "", fmt.Errorf("--rootfs %s is the host's %s: give a directory of its own (build one with 'sudo scripts/rootfs.sh DIR')", dir, resolved)
 	}

@@ -314,7 +314,16 @@ func TestRootfsSwappedDuringStart(t *testing.T) {
 // --rootfs that resolves to the host's / is refused before anything is made.
 func TestHostRootRefused(t *testing.T) {
 	t.Parallel()
-	for _, dir := range []string{"/", "/tmp/..", "//", "/run"} {
+	// The host's / again, by a bind mount, named so that the tests that
+	// compare the host's mount table leave it out.
+	bind, err := os.MkdirTemp("", strings.TrimPrefix(propagationTest, "/"))
+	require.NoError(t, err)
+	require.NoError(t, unix.Mount("/", bind, "", unix.MS_BIND, ""))
+	t.Cleanup(func() {
+		_ = unix.Unmount(bind, unix.MNT_DETACH)
+		os.Remove(bind)
+	})
+	for _, dir := range []string{"/", "/tmp/..", "//", "/run", bind} {
 		r := execute(t, containerCmd("run", "--rootfs", dir, "true"), "")
 		requireRuntimeError(t, r)
 		assert.Contains(t, r.stderr, "is the host's", dir)
