@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -70,16 +69,28 @@ func exitStatus(ws syscall.WaitStatus) int {
 // defaultPath is the PATH that docker gives a container.
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-// envKey is what -e accepts as a variable's name: a shell's.
-var envKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 func checkEnv(value string) error {
 	key, _, _ := strings.Cut(value, "=")
-	if !envKey.MatchString(key) {
+	if !isEnvKey(key) {
 		return fmt.Errorf("-e %q: give KEY=VALUE or KEY, where KEY is letters, digits and _ (as in -e GREETING=hello)", value)
 	}
 	return nil
 }
+
+// isEnvKey says whether key is what -e accepts as a variable's name, a
+// shell's: a letter or _, then letters, digits and _. (Plain code, not a
+// regexp: compiling one costs each start of the runtime and its init.)
+func isEnvKey(key string) bool {
+	for i, c := range key {
+		if c != '_' && !isLetter(c) && (i == 0 || !isDigit(c)) {
+			return false
+		}
+	}
+	return key != ""
+}
+
+func isLetter(c rune) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c rune) bool  { return c >= '0' && c <= '9' }
 
 // containerEnv is COMMAND's environment, as docker makes it: a few
 // variables of its own and those of -e, never the caller's whole

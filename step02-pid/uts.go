@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -13,9 +12,20 @@ import (
 // maxHostname is the kernel's limit (HOST_NAME_MAX, see gethostname(2)).
 const maxHostname = 64
 
-// hostLabel is one dot-separated part of a hostname (RFC 1123): letters,
-// digits and hyphens, not starting or ending with a hyphen.
-var hostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+// isHostLabel says whether label is one dot-separated part of a hostname
+// (RFC 1123): 1 to 63 letters, digits and hyphens, not starting or ending
+// with a hyphen.
+func isHostLabel(label string) bool {
+	if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+		return false
+	}
+	for _, c := range label {
+		if c != '-' && !isLetter(c) && !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
 
 // checkHostname accepts only what a hostname may hold: the name also goes
 // into the container's /etc/hosts, where a newline would add a line.
@@ -24,7 +34,7 @@ func checkHostname(name string) error {
 		return fmt.Errorf("--hostname must be 1 to %d bytes long, got %d", maxHostname, len(name))
 	}
 	for _, label := range strings.Split(name, ".") {
-		if !hostLabel.MatchString(label) {
+		if !isHostLabel(label) {
 			return fmt.Errorf("--hostname %q is not a hostname: use letters, digits, '-' and '.' (as in web-1)", name)
 		}
 	}

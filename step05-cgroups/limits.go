@@ -5,7 +5,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -32,18 +31,17 @@ type limits struct {
 	cpus   float64
 }
 
-var sizePattern = regexp.MustCompile(`^([0-9]+)([kmgKMG]?)$`)
-
 // parseLimits checks the three flags as typed and returns the limits.
 func parseLimits(memory, pids, cpus string) (limits, error) {
 	var l limits
 	if memory != "" {
-		m := sizePattern.FindStringSubmatch(memory)
-		if m == nil {
+		// Digits, then k, m or g, or nothing: bytes.
+		digits := strings.TrimRight(memory, "kmgKMG")
+		shift, known := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30}[strings.ToLower(memory[len(digits):])]
+		if !known || digits == "" || strings.Trim(digits, "0123456789") != "" {
 			return l, fmt.Errorf("--memory %s is not a size: give bytes, or a number with k, m or g (as in 32m)", memory)
 		}
-		n, err := strconv.ParseInt(m[1], 10, 64)
-		shift := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30}[strings.ToLower(m[2])]
+		n, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil || n > math.MaxInt64>>shift {
 			return l, fmt.Errorf("--memory %s is more memory than a machine has", memory)
 		}
