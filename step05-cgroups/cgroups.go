@@ -239,41 +239,73 @@ func (cg *cgroup) reportOOM() int {
 
 // enterCgroupNamespace runs in the init, once the host side has moved it
 // into its cgroup: the namespace's root is the cgroup its creator is in,
-// so the container sees its own cgroup as /. It returns the command
-// cgroup, opened first, while the host's paths still lead there.
-func enterCgroupNamespace() (*os.File, error) {
-	command, err := openCommandCgroup()
+// so the container sees its own cgroup as /. It returns the files that
+// put COMMAND in the command cgroup, opened first, while the host's paths
+// still lead there.
+func enterCgroupNamespace() (*commandFiles, error) {
+	files, err := openCommandFiles()
 	if err != nil {
 		return nil, err
 	}
 	if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-		command.Close()
+		files.close()
 		return nil, fmt.Errorf("create the cgroup namespace: %w", err)
 	}
-	return command, nil
+	return files, nil
 }
 
-// openCommandCgroup opens the command cgroup below the init's own, as
+// commandFiles are the files of the host's cgroup file system that the
+// init writes to start COMMAND: the threads of the command cgroup and of
+// the container's (tasks on v1), and the command's pids.max. Files, not a
+// directory: no path leads from them to the rest of the host's cgroups.
+type commandFiles struct {
+	threads, parentThreads, pidsMax *os.File
+}
+
+// openCommandFiles opens them below the init's own cgroup, as
 // /proc/self/cgroup names it: "0::/container/ID" on v2, a line per
-// hierarchy on v1, where the pids one holds it.
-func openCommandCgroup() (*os.File, error) {
+// hierarchy on v1, where the pids one holds the command cgroup.
+func openCommandFiles() (*commandFiles, error) {
 	data, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		return nil, err
 	}
+	dir, threads := "", "tasks"
 	for _, line := range strings.Split(string(data), "\n") {
 		fields := strings.SplitN(line, ":", 3)
 		if len(fields) != 3 {
 			continue
 		}
 		if cgroupV2() && fields[0] == "0" {
-			return os.Open(filepath.Join(cgroupRoot, fields[2], commandCgroup))
+			dir, threads = filepath.Join(cgroupRoot, fields[2]), "cgroup.threads"
 		}
 		if !cgroupV2() && slices.Contains(strings.Split(fields[1], ","), "pids") {
-			return os.Open(filepath.Join(cgroupRoot, "pids", fields[2], commandCgroup))
+			dir = filepath.Join(cgroupRoot, "pids", fields[2])
 		}
 	}
-	return nil, errors.New("the init is in no pids cgroup (see /proc/self/cgroup)")
+	if dir == "" {
+		return nil, errors.New("the init is in no pids cgroup (see /proc/self/cgroup)")
+	}
+	files := &commandFiles{}
+	for path, file := range map[string]**os.File{
+		filepath.Join(dir, commandCgroup, threads):    &files.threads,
+		filepath.Join(dir, threads):                   &files.parentThreads,
+		filepath.Join(dir, commandCgroup, "pids.max"): &files.pidsMax,
+	} {
+		if *file, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
+			files.close()
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func (f *commandFiles) close() {
+	for _, file := range []*os.File{f.threads, f.parentThreads, f.pidsMax} {
+		if file != nil {
+			file.Close()
+		}
+	}
 }
 
 // startCommand starts COMMAND in the command cgroup. A new process is born
@@ -290,52 +322,37 @@ func openCommandCgroup() (*os.File, error) {
 // oom_score_adj, raised to the most for the moment of the fork (as
 // Kubernetes gives its best-effort pods); the init then takes 0 back.
 // Raising needs no privilege, so this works on any host.
-func startCommand(cmd *exec.Cmd, command *os.File, v2 bool, pids int64) error {
-	defer command.Close()
-	threads := "tasks"
-	if v2 {
-		threads = "cgroup.threads"
+func startCommand(cmd *exec.Cmd, files *commandFiles, pids int64) error {
+	tid := []byte(strconv.Itoa(unix.Gettid()))
+	write := func(file *os.File, value []byte) error {
+		_, err := file.Write(value)
+		return err
 	}
-	tid := strconv.Itoa(unix.Gettid())
 	if pids > 0 {
-		if err := writeAt(command, "pids.max", strconv.FormatInt(pids+1, 10)); err != nil {
+		if err := write(files.pidsMax, []byte(strconv.FormatInt(pids+1, 10))); err != nil {
+			files.close()
 			return err
 		}
 	}
 	if err := os.WriteFile("/proc/self/oom_score_adj", []byte("1000"), 0o644); err != nil {
+		files.close()
 		return err
 	}
-	if err := writeAt(command, threads, tid); err != nil {
-		return err
+	err := write(files.threads, tid)
+	started := err
+	if err == nil {
+		started = cmd.Start()
 	}
-	started := cmd.Start()
-	var err error
 	if pids > 0 {
-		err = writeAt(command, "pids.max", strconv.FormatInt(pids, 10))
+		err = errors.Join(err, write(files.pidsMax, []byte(strconv.FormatInt(pids, 10))))
 	}
-	if back := writeAt(command, "../"+threads, tid); err == nil {
-		err = back
-	}
-	if back := os.WriteFile("/proc/self/oom_score_adj", []byte("0"), 0o644); err == nil {
-		err = back
-	}
+	err = errors.Join(err, write(files.parentThreads, tid))
+	files.close()
+	err = errors.Join(err, os.WriteFile("/proc/self/oom_score_adj", []byte("0"), 0o644))
 	if started != nil {
 		return started
 	}
 	return err
-}
-
-// writeAt writes value to the file name of dir.
-func writeAt(dir *os.File, name, value string) error {
-	fd, err := unix.Openat(int(dir.Fd()), name, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return &os.PathError{Op: "open", Path: dir.Name() + "/" + name, Err: err}
-	}
-	defer unix.Close(fd)
-	if _, err := unix.Write(fd, []byte(value)); err != nil {
-		return &os.PathError{Op: "write", Path: dir.Name() + "/" + name, Err: err}
-	}
-	return nil
 }
 
 // mountCgroupFS shows the container its own cgroup at /sys/fs/cgroup, read

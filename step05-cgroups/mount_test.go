@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -331,20 +333,31 @@ func TestHostRootRefused(t *testing.T) {
 
 // The init holds no descriptor of the host's: beyond 0, 1 and 2 only the
 // Go runtime's own (epoll, eventfd, pidfd, sockets), which name no path.
+// It holds the command cgroup's files until COMMAND has started, and takes
+// its OOM score back after it closed them: COMMAND looks after that.
 func TestInitHoldsNoHostFiles(t *testing.T) {
 	t.Parallel()
 	dir, err := os.Open(t.TempDir())
 	require.NoError(t, err)
 	defer dir.Close()
-	cmd := runCmd("ls", "-l", "/proc/1/fd")
+	cmd := runCmd("sh", "-c", "echo ready; read line; ls -l /proc/1/fd")
 	cmd.ExtraFiles = []*os.File{dir, dir, dir, dir, dir}
-	r := execute(t, cmd, "")
-	require.Equal(t, 0, r.code, r.stderr)
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n")[1:] {
+	c := startContainer(t, cmd)
+	require.Equal(t, "ready", c.nextLine(t))
+	initPID := childrenOf(t, c.cmd.Process.Pid)[0]
+	require.Eventually(t, func() bool {
+		score, _ := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPID))
+		return strings.TrimSpace(string(score)) == "0"
+	}, 10*time.Second, time.Millisecond)
+	_, err = io.WriteString(c.stdin, "go on\n")
+	require.NoError(t, err)
+	require.Equal(t, "total 0", c.nextLine(t))
+	for line := range c.lines {
 		fd, target, _ := strings.Cut(line, " -> ")
 		fields := strings.Fields(fd)
 		if n := fields[len(fields)-1]; n != "0" && n != "1" && n != "2" {
 			assert.False(t, strings.HasPrefix(target, "/"), "fd %s of the init is %s", n, target)
 		}
 	}
+	assert.Equal(t, 0, c.wait(t), c.stderr.String())
 }
