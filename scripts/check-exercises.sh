@@ -21,7 +21,21 @@ done
 
 "$repo/scripts/setup.sh" --quiet
 tmp=$(mktemp -d /tmp/check-exercises.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# A stub that panics ends a test binary before its TestMain and cleanups
+# run: their temporary files (and any mount a test had made) stay in $tmp,
+# which goes, mounts first, at the end.
+cleanup() {
+	local mnt
+	{ grep -o " $tmp/[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r mnt; do
+		umount -l "$mnt" || true
+	done
+	rm -rf --one-file-system "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+chmod 755 "$tmp" # the tests run the binary as nobody too
+mkdir -m 755 "$tmp/go-tmp"
+export TMPDIR=$tmp/go-tmp
 # The tests build their rootfs with ../scripts/rootfs.sh.
 ln -s "$repo/scripts" "$tmp/scripts"
 export GOWORK=off # the exercises are in no workspace
@@ -118,7 +132,7 @@ for step in "${check[@]}"; do
 	fi
 	if [ ${#problems[@]} -eq 0 ]; then
 		line="builds, ${#new[@]} new or changed tests fail"
-		[ "$guards" -eq 0 ] || line+=" ($guards guards not checked)"
+		[ "$guards" -eq 0 ] || line+=" ($guards $([ "$guards" -eq 1 ] && echo guard || echo guards) not checked)"
 		if [ "$prev" = - ]; then
 			line+=", no step before ($skeleton tests of the given skeleton not checked)"
 		else
@@ -132,6 +146,8 @@ for step in "${check[@]}"; do
 		echo "check-exercises: $step: FAIL: ${joined%; } (log: $kept)"
 		failed=1
 	fi
-	rm -rf "$dir"
+	rm -rf --one-file-system "$dir"
 done
+cleanup
+trap - EXIT
 exit "$failed"

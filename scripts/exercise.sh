@@ -27,6 +27,7 @@ for s in $(steps); do
 	prev="$repo/$s"
 done
 number=$((10#${step:4:2}))
+command -v go >/dev/null || die "go not found: install it with 'sudo scripts/setup.sh'"
 
 workshop="$repo/workshop"
 out="$workshop/$step"

@@ -274,6 +274,8 @@ func (term *terminal) wait(t *testing.T) int {
 
 // TestTerminalNotOurs: stdin is a terminal, but not the runtime's
 // controlling terminal; COMMAND runs all the same, without job control.
+//
+//exercise:guard
 func TestTerminalNotOurs(t *testing.T) {
 	t.Parallel()
 	_, tty := openPty(t)
@@ -306,6 +308,7 @@ func TestCtrlCInTerminal(t *testing.T) {
 	assert.Equal(t, 130, term.wait(t))
 }
 
+//exercise:guard
 func TestInteractiveShell(t *testing.T) {
 	t.Parallel()
 	// An interactive shell reads the terminal only from the foreground.
@@ -348,6 +351,8 @@ read line; exit 5`
 
 // A signal sent in the first milliseconds, before the init has its
 // handlers, is held by the host side, not lost: every run ends with it.
+//
+//exercise:guard
 func TestEarlySIGTERMNotLost(t *testing.T) {
 	t.Parallel()
 	var wg sync.WaitGroup

@@ -78,10 +78,17 @@ func setUpAndRun(m *testing.M, dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// The helper runs inside: copy it in.
+	// The helper runs inside: copy it in, as /helper and at the path it
+	// has outside, so that the tests of the steps before, which run it by
+	// that path, find it with or without the rootfs (as their exercise does).
 	data, err := os.ReadFile(helper)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(rootfs, "helper"), data, 0o755)
+	for _, inside := range []string{"/helper", helper} {
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(filepath.Join(rootfs, inside)), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(rootfs, inside), data, 0o755)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -91,6 +91,7 @@ func TestContainerMountsOnlyItsOwn(t *testing.T) {
 		"/etc/resolv.conf", "/etc/hosts"}, mountPoints)
 }
 
+//exercise:guard
 func TestHostMountTableUnchanged(t *testing.T) {
 	t.Parallel()
 	before := hostMounts(t)
@@ -107,6 +108,7 @@ func TestHostMountTableUnchanged(t *testing.T) {
 	assert.Equal(t, before, hostMounts(t), "after a failed run")
 }
 
+//exercise:guard
 func TestMountsDoNotPropagateToHost(t *testing.T) {
 	// On systemd hosts / is a shared mount: what is mounted below it in a
 	// copy of it appears on the host too, unless the container makes its
@@ -220,6 +222,7 @@ func files(t *testing.T, dir string) []string {
 	return list
 }
 
+//exercise:guard
 func TestRootfsUnchangedOnDisk(t *testing.T) {
 	t.Parallel()
 	dir := copyRootfs(t)
@@ -267,6 +270,8 @@ func TestSymlinkedMountPointRefused(t *testing.T) {
 
 // The rootfs swapped for a symlink while the runtime works (the pattern of
 // runc's CVE-2021-30465): the runtime creates nothing where the link leads.
+//
+//exercise:guard
 func TestRootfsSwappedDuringStart(t *testing.T) {
 	t.Parallel()
 	dir := copyRootfs(t)

@@ -156,6 +156,7 @@ func linksOn(t *testing.T, bridge netlink.Link) []string {
 	return names
 }
 
+//exercise:guard
 func TestNATRule(t *testing.T) {
 	t.Parallel()
 	r := container(t, "true")

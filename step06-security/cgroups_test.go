@@ -271,6 +271,7 @@ func TestMemoryHogIsOOMKilled(t *testing.T) {
 	assert.True(t, strings.HasSuffix(r.stderr, "container: killed: out of memory (limit 32 MiB)\n"), r.stderr)
 }
 
+//exercise:guard
 func TestWorkWithinMemoryLimit(t *testing.T) {
 	t.Parallel()
 	r := container(t, "--memory", "32m", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=8M count=4 2>/dev/null && echo done")

@@ -222,13 +222,21 @@ func makePlan(cur, prev *step) (*plan, error) {
 		}
 	}
 	types := typeDecls(cur)
+	flagValues := flagValueMethods(curFuncs)
 
 	p := &plan{files: map[string][]byte{}}
 	var decls, writes, hooks []item
-	// New files first, then the files both steps have.
+	// New files first, the one named after the step's concern (the
+	// lesson's: net.go for step04-net) ahead of its bookkeeping files,
+	// then the files both steps have.
 	var order []*goFile
 	for _, f := range sortedFiles(cur.files) {
-		if prev.files[f.name] == nil {
+		if prev.files[f.name] == nil && f.name == cur.concern()+".go" {
+			order = append(order, f)
+		}
+	}
+	for _, f := range sortedFiles(cur.files) {
+		if prev.files[f.name] == nil && f.name != cur.concern()+".go" {
 			order = append(order, f)
 		}
 	}
@@ -248,9 +256,13 @@ func makePlan(cur, prev *step) (*plan, error) {
 					continue
 				}
 				fn := funcDecl{funcKey(d), f, d}
-				if definesCommandLine(d) {
+				if definesCommandLine(d) || flagValues[fn.key] {
 					if old, ok := match(prevFuncs, fn); !ok || nodeText(cur.fset, d) != nodeText(prev.fset, old.decl) {
-						p.given = append(p.given, fmt.Sprintf("%s in %s: it declares the command line's flags, which the tests pass", fn.key, f.name))
+						why := "it declares the command line's flags, which the tests pass"
+						if flagValues[fn.key] {
+							why = "a flag's value, part of the command line"
+						}
+						p.given = append(p.given, fmt.Sprintf("%s in %s: %s", fn.key, f.name, why))
 					}
 					continue
 				}
@@ -344,6 +356,54 @@ func definesCommandLine(fn *ast.FuncDecl) bool {
 		}
 	}
 	return false
+}
+
+// flagValueMethods are the methods of the types that implement
+// flag.Value (String() string and Set(string) error): the flag package
+// calls them as soon as the flag is declared, so they go with the
+// command line and keep the step's version.
+func flagValueMethods(funcs map[string][]funcDecl) map[string]bool {
+	is := func(key, params, results string) bool {
+		fns := funcs[key]
+		if len(fns) == 0 || fns[0].decl.Recv == nil {
+			return false
+		}
+		ft := fns[0].decl.Type
+		return fieldTypes(ft.Params) == params && fieldTypes(ft.Results) == results
+	}
+	out := map[string]bool{}
+	for key, fns := range funcs {
+		if fns[0].decl.Recv == nil {
+			continue
+		}
+		typ := strings.TrimSuffix(key, "."+fns[0].decl.Name.Name)
+		if is(typ+".String", "", "string") && is(typ+".Set", "string", "error") {
+			for _, m := range []string{"String", "Set", "IsBoolFlag", "Get"} {
+				if funcs[typ+"."+m] != nil {
+					out[typ+"."+m] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fieldTypes writes a parameter or result list's types: "string, error".
+func fieldTypes(fl *ast.FieldList) string {
+	if fl == nil {
+		return ""
+	}
+	var out []string
+	for _, f := range fl.List {
+		n := len(f.Names)
+		if n == 0 {
+			n = 1
+		}
+		for i := 0; i < n; i++ {
+			out = append(out, exprText(f.Type))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // newCalls lists, in order of appearance, the new functions and methods

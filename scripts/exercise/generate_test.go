@@ -93,11 +93,15 @@ func TestNewFileStubbed(t *testing.T) {
 			t.Errorf("shout.go lost %q:\n%s", hint, src)
 		}
 	}
+	// A flag's value is called as soon as the flag is declared.
+	if got := funcBody(t, src, "words.Set"); got != "{ *w = append(*w, v); return nil }" {
+		t.Errorf("words.Set, a flag.Value's method, was changed: %s", got)
+	}
 	if bytes.Contains(src, []byte("all of it")) {
 		t.Errorf("a comment of a stubbed body stayed:\n%s", src)
 	}
-	if got := imports(t, src); !reflect.DeepEqual(got, []string{"errors"}) {
-		t.Errorf("imports: got %v, want only errors (fmt, strings and unicode are unused now)", got)
+	if got := imports(t, src); !reflect.DeepEqual(got, []string{"errors", "strings"}) {
+		t.Errorf("imports: got %v, want errors and strings (fmt and unicode are unused now)", got)
 	}
 }
 
@@ -114,7 +118,7 @@ func TestChangedFunctionRestored(t *testing.T) {
 	if got := imports(t, src); !reflect.DeepEqual(got, []string{"flag", "fmt", "os"}) {
 		t.Errorf("imports: got %v, want flag fmt os", got)
 	}
-	for _, kept := range []string{"loud bool", `fs.BoolVar(&o.loud, "loud", false, "shout it")`} {
+	for _, kept := range []string{"extra words", `fs.BoolVar(&o.loud, "loud", false, "shout it")`} {
 		if !bytes.Contains(src, []byte(kept)) {
 			t.Errorf("main.go lost the step's %q:\n%s", kept, src)
 		}
@@ -140,13 +144,18 @@ func TestPlanOrder(t *testing.T) {
 		"shout.go: loudness",
 		"shout.go: measure",
 		"shout.go: report.add",
+		"counts.go: count", // after shout.go, the file named after the step
 		"main.go: main (hook-in: call shout, report.add)",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if len(p.given) != 2 {
-		t.Errorf("given: %v, want type options and newFlagSet", p.given)
+	var given []string
+	for _, g := range p.given {
+		given = append(given, strings.SplitN(g, ":", 2)[0])
+	}
+	if want := []string{"words.String in shout.go", "words.Set in shout.go", "type options in main.go", "newFlagSet in main.go"}; !reflect.DeepEqual(given, want) {
+		t.Errorf("given: %q, want %q", given, want)
 	}
 }
 
@@ -279,7 +288,7 @@ func TestWriteExercise(t *testing.T) {
 		t.Fatal(err)
 	}
 	sort.Strings(got)
-	want := []string{"hello.go", "hello_test.go", "main.go", "main_test.go", "shout.go", "shout_test.go", "testdata/helper/main.go"}
+	want := []string{"counts.go", "hello.go", "hello_test.go", "main.go", "main_test.go", "shout.go", "shout_test.go", "testdata/helper/main.go"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("files: got %v, want %v", got, want)
 	}

@@ -10,8 +10,9 @@ import (
 const greeting = "HELLO"
 
 type options struct {
-	name string
-	loud bool
+	name  string
+	loud  bool
+	extra words
 }
 
 // newFlagSet declares the command line.
@@ -19,6 +20,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("hello", flag.ContinueOnError)
 	fs.StringVar(&o.name, "name", "world", "who to greet")
 	fs.BoolVar(&o.loud, "loud", false, "shout it")
+	fs.Var(&o.extra, "extra", "a word to add (repeatable)")
 	return fs
 }
 

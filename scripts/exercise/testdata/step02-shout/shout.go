@@ -45,6 +45,12 @@ func measure(text string) (volume, report, *report, error) {
 	return volume(n), r, &r, err
 }
 
+// words is a flag that may be given more than once.
+type words []string
+
+func (w *words) String() string     { return strings.Join(*w, " ") }
+func (w *words) Set(v string) error { *w = append(*w, v); return nil }
+
 // add records a word.
 func (r *report) add(word string) {
 	r.words = append(r.words, word)
