@@ -37,7 +37,7 @@ func TestHostHostnameUnchanged(t *testing.T) {
 	require.Equal(t, "changed-inside\n", r.stdout)
 	after, err := os.Hostname()
 	require.NoError(t, err)
-	assert.Equal(t, before, after)
+	assert.Equal(t, before, after, "the host's name changed: sethostname reached the host (is CLONE_NEWUTS in cloneFlags?); restore it with 'sudo hostname %s'", before)
 }
 
 func TestCheckHostname(t *testing.T) {
