@@ -94,7 +94,6 @@ func setUpAndRun(m *testing.M, dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	helper = "/helper"
 	runFlags = []string{"--rootfs", rootfs}
 	return m.Run()
 }
