@@ -121,7 +121,7 @@ fi
 
 work=$(mktemp -d)
 root=$work/root
-mkdir -p "$root"/{bin,sbin,tests,proc,sys,dev,tmp,run,new,etc,root,home/vagrant,usr/sbin,usr/bin,vagrant}
+mkdir -p "$root"/{bin,sbin,tests,proc,sys,dev,tmp,run,new,etc,root,home/vagrant,usr/sbin,usr/bin,vagrant,mnt,opt,srv,media}
 chmod 1777 "$root/tmp"
 chmod 700 "$root/root"
 
