@@ -31,7 +31,7 @@ func containerInit(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	commandFiles, err := enterCgroupNamespace()
+	cgroupFiles, err := enterCgroupNamespace()
 	if err != nil {
 		return fail(err)
 	}
@@ -60,7 +60,7 @@ func containerInit(args []string) int {
 	cmd := exec.Command(cfg.command[0], cfg.command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = commandProcAttr()
-	if err := startCommand(cmd, commandFiles, cfg.limits.pids); err != nil {
+	if err := startCommand(cmd, cgroupFiles, cfg.limits.pids); err != nil {
 		return commandFailed(cfg.command[0], err)
 	}
 	forward(caught, cmd.Process.Pid)

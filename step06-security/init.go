@@ -31,7 +31,7 @@ func containerInit(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	commandFiles, err := enterCgroupNamespace()
+	cgroupFiles, err := enterCgroupNamespace()
 	if err != nil {
 		return fail(err)
 	}
@@ -63,7 +63,7 @@ func containerInit(args []string) int {
 	if err := confine(cfg.security); err != nil {
 		return fail(err)
 	}
-	if err := startCommand(cmd, commandFiles, cfg.limits.pids); err != nil {
+	if err := startCommand(cmd, cgroupFiles, cfg.limits.pids); err != nil {
 		return commandFailed(cfg.command[0], err)
 	}
 	forward(caught, cmd.Process.Pid)
