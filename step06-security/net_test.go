@@ -142,10 +142,14 @@ func TestNetworkCleanedUp(t *testing.T) {
 	}
 }
 
-// linksOn lists the links attached to bridge.
+// linksOn lists the links attached to bridge. The kernel interrupts a
+// listing when links come or go meanwhile (other tests' containers): retry.
 func linksOn(t *testing.T, bridge netlink.Link) []string {
 	t.Helper()
 	links, err := netlink.LinkList()
+	for try := 0; err != nil && try < 20; try++ {
+		links, err = netlink.LinkList()
+	}
 	require.NoError(t, err)
 	var names []string
 	for _, link := range links {
