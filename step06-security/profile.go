@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -99,9 +100,16 @@ func (s *security) check() error {
 	if err != nil {
 		return err
 	}
+	// SYS_PTRACE is never given: with it COMMAND could drive the init's
+	// threads, which keep the runtime's capabilities (confine takes them
+	// from the thread that forks COMMAND only). ALL means all but it.
+	ptrace := uint64(1) << slices.Index(capNames, "SYS_PTRACE")
+	if add&ptrace != 0 {
+		return errors.New("--cap-add SYS_PTRACE is not offered: it would let COMMAND take over the container's init, which holds the runtime's privileges")
+	}
 	switch {
 	case addAll:
-		s.caps = ^uint64(0) &^ drop
+		s.caps = ^uint64(0) &^ drop &^ ptrace
 	case dropAll:
 		s.caps = add
 	default:

@@ -176,7 +176,8 @@ func loadSeccomp() error {
 			Action: seccomp.ActionErrno, // EPERM
 		}},
 	}
-	if err := seccomp.LoadFilter(seccomp.Filter{Policy: policy}); err != nil {
+	// TSync: on every thread of the init, not only the one that forks.
+	if err := seccomp.LoadFilter(seccomp.Filter{Policy: policy, Flag: seccomp.FilterFlagTSync}); err != nil {
 		return fmt.Errorf("seccomp: %w", err)
 	}
 	return loadGuard(info)
@@ -187,9 +188,14 @@ func loadSeccomp() error {
 // on x86_64 have numbers of their own that would slip past every refusal.
 // The guard answers them ENOSYS, and clone3 too, whose flags lie in memory
 // that a filter cannot read: ENOSYS says "no such call here", on which
-// programs fall back to clone.
+// programs fall back to clone. It also refuses the two ioctls that type
+// into a terminal (TIOCSTI, TIOCLINUX): COMMAND may share the caller's,
+// and would type into the caller's shell once it is gone. The kernel takes
+// an ioctl's request as 32 bits, so the guard compares those alone (the
+// low half of the argument on amd64 and arm64, which are little-endian).
 func loadGuard(info *arch.Info) error {
 	enosys := uint32(unix.SECCOMP_RET_ERRNO) | uint32(unix.ENOSYS)
+	eperm := uint32(unix.SECCOMP_RET_ERRNO) | uint32(unix.EPERM)
 	program := []unix.SockFilter{
 		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 4},                       // A = seccomp_data.arch
 		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: uint32(info.ID), Jt: 1}, // ours: skip one
@@ -197,10 +203,15 @@ func loadGuard(info *arch.Info) error {
 		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}, // A = seccomp_data.nr
 		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: unix.SYS_CLONE3, Jf: 1},
 		{Code: unix.BPF_RET | unix.BPF_K, K: enosys},
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: unix.SYS_IOCTL, Jf: 3}, // else: allow
+		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 24},                     // A = low half of args[1]
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: unix.TIOCSTI, Jt: 2},
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: unix.TIOCLINUX, Jt: 1},
 		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
+		{Code: unix.BPF_RET | unix.BPF_K, K: eperm},
 	}
 	fprog := unix.SockFprog{Len: uint16(len(program)), Filter: &program[0]}
-	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
+	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
 	if errno != 0 {
 		return fmt.Errorf("seccomp: load the guard: %w", errno)
 	}

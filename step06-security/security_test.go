@@ -88,7 +88,7 @@ func TestSecurityFlags(t *testing.T) {
 		{nil, dockerDefaultCaps},
 		{[]string{"--cap-add", "sys_admin", "--cap-drop", "CAP_CHOWN"}, dockerDefaultCaps&^bit("CHOWN") | bit("SYS_ADMIN")},
 		{[]string{"--cap-drop", "all", "--cap-add", "Net_Raw", "--cap-add", "cap_kill"}, bit("NET_RAW", "KILL")},
-		{[]string{"--cap-add", "ALL", "--cap-drop", "SYS_ADMIN"}, ^uint64(0) &^ bit("SYS_ADMIN")},
+		{[]string{"--cap-add", "ALL", "--cap-drop", "SYS_ADMIN"}, ^uint64(0) &^ bit("SYS_ADMIN", "SYS_PTRACE")},
 		{[]string{"--cap-drop", "CHOWN", "--cap-add", "CHOWN"}, dockerDefaultCaps}, // the add wins, as in docker
 	}
 	for _, tt := range tests {
@@ -106,6 +106,7 @@ func TestBadSecurityFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
 		{"--cap-add", "NOPE"}, {"--cap-drop", "CAP_FOO"}, {"--cap-add", "CAP_ALL"}, {"--security-opt", "apparmor=x"},
+		{"--cap-add", "SYS_PTRACE"},
 	} {
 		cmd := runCmd(append(args, "true")...)
 		r := execute(t, cmd, "")
@@ -127,7 +128,7 @@ func TestCapabilities(t *testing.T) {
 		{nil, dockerDefaultCaps},
 		{[]string{"--cap-drop", "ALL", "--cap-add", "net_raw"}, 1 << unix.CAP_NET_RAW},
 		{[]string{"--cap-add", "SYS_ADMIN", "--cap-drop", "CAP_CHOWN"}, dockerDefaultCaps&^(1<<unix.CAP_CHOWN) | 1<<unix.CAP_SYS_ADMIN},
-		{[]string{"--cap-add", "ALL"}, host},
+		{[]string{"--cap-add", "ALL"}, host &^ (1 << unix.CAP_SYS_PTRACE)},
 	} {
 		r := container(t, append(tt.args, "cat", "/proc/self/status")...)
 		require.Equal(t, 0, r.code, r.stderr)
@@ -232,7 +233,8 @@ func TestMaskedPaths(t *testing.T) {
 // capability; without it, the same calls get further.
 func TestSeccompRefusesSyscalls(t *testing.T) {
 	t.Parallel()
-	refused := "open_by_handle_at EPERM\nkeyctl EPERM\ninit_module EPERM\nunshare EPERM\nclone EPERM\n"
+	refused := "open_by_handle_at EPERM\nkeyctl EPERM\ninit_module EPERM\nunshare EPERM\nclone EPERM\n" +
+		"ioctl-tiocsti-0x5412 EPERM\nioctl-tiocsti-0x100005412 EPERM\n"
 	for _, args := range [][]string{nil, {"--cap-add", "ALL"}} {
 		r := container(t, append(args, helper, "syscalls")...)
 		require.Equal(t, 0, r.code, r.stderr)
@@ -293,4 +295,24 @@ echo x >/dev/null && head -c 1 /dev/zero | wc -c`
 	r := container(t, "sh", "-c", script)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Equal(t, "1000:1000 600\n65534\n1\n1 packets received\n1\n", r.stdout)
+}
+
+// TestEveryInitThreadConfined: the filter and no_new_privs hold on every
+// thread of the init, not only the one that forked COMMAND; and COMMAND
+// never gets SYS_PTRACE, with which it could drive those threads.
+func TestEveryInitThreadConfined(t *testing.T) {
+	t.Parallel()
+	s := startWaiting(t, "--cap-add", "ALL")
+	initPID := childrenOf(t, s.cmd.Process.Pid)[0]
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", initPID))
+	require.NoError(t, err)
+	require.Greater(t, len(tasks), 1, "the Go init runs on several threads")
+	for _, task := range tasks {
+		data, err := os.ReadFile(task)
+		require.NoError(t, err)
+		assert.Contains(t, string(data), "\nSeccomp:\t2\n", task)
+		assert.Contains(t, string(data), "\nNoNewPrivs:\t1\n", task)
+	}
+	require.NoError(t, s.stdin.Close())
+	require.Equal(t, 0, s.wait(t), s.stderr.String())
 }

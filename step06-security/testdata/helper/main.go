@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -154,6 +155,14 @@ func trySyscalls() int {
 		fmt.Println(c.name, errnoName(errno))
 	}
 	fmt.Println("clone", tryClone())
+	// TIOCSTI pushes characters into a terminal's input, the caller's if
+	// COMMAND shares it; the kernel reads the command as 32 bits, so the
+	// high ones must not slip past the filter.
+	for _, request := range []uintptr{unix.TIOCSTI, 1<<32 | unix.TIOCSTI} {
+		c := byte('x')
+		_, _, errno := unix.Syscall(unix.SYS_IOCTL, 0, request, uintptr(unsafe.Pointer(&c)))
+		fmt.Printf("ioctl-tiocsti-%#x %s\n", request, errnoName(errno))
+	}
 	return 0
 }
 
