@@ -47,7 +47,8 @@ func checkRootfs(dir string) (string, error) {
 	if hostRoot, err := os.Stat("/"); err == nil && os.SameFile(hostRoot, info) {
 		resolved = "/"
 	}
-	if resolved == "/" || strings.HasPrefix(stateDir+"/", strings.TrimSuffix(resolved, "/")+"/") {
+	inside := func(dir, parent string) bool { return strings.HasPrefix(dir+"/", strings.TrimSuffix(parent, "/")+"/") }
+	if resolved == "/" || inside(stateDir, resolved) || inside(resolved, stateDir) {
 		return "", fmt.Errorf("--rootfs %s is the host's %s: give a directory of its own (build one with 'sudo scripts/rootfs.sh DIR')", dir, resolved)
 	}
 	for _, mountPoint := range []string{"proc", "dev", "sys"} {

@@ -323,7 +323,8 @@ func TestHostRootRefused(t *testing.T) {
 		_ = unix.Unmount(bind, unix.MNT_DETACH)
 		os.Remove(bind)
 	})
-	for _, dir := range []string{"/", "/tmp/..", "//", "/run", bind} {
+	require.NoError(t, os.MkdirAll(stateDir, 0o755))
+	for _, dir := range []string{"/", "/tmp/..", "//", "/run", stateDir, bind} {
 		r := execute(t, containerCmd("run", "--rootfs", dir, "true"), "")
 		requireRuntimeError(t, r)
 		assert.Contains(t, r.stderr, "is the host's", dir)
