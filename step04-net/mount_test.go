@@ -341,13 +341,16 @@ func TestInitHoldsNoHostFiles(t *testing.T) {
 	defer dir.Close()
 	// The init's own descriptors come and go while COMMAND starts (the
 	// exec-status pipe), so one that vanishes is read as an empty target.
-	cmd := runCmd("sh", "-c", `for fd in /proc/1/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done`)
+	script := `tr '\0' ' ' </proc/1/cmdline; echo
+		for fd in /proc/1/fd/*; do echo "${fd##*/} $(readlink "$fd")"; done`
+	cmd := runCmd("sh", "-c", script)
 	cmd.ExtraFiles = []*os.File{dir, dir, dir, dir, dir}
 	r := execute(t, cmd, "")
 	require.Equal(t, 0, r.code, r.stderr)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	require.GreaterOrEqual(t, len(lines), 3, r.stdout)
-	for _, line := range lines {
+	require.Contains(t, lines[0], "/proc/self/exe init ", "PID 1 is the init")
+	require.GreaterOrEqual(t, len(lines), 4, r.stdout)
+	for _, line := range lines[1:] {
 		fd, target, _ := strings.Cut(line, " ")
 		if fd != "0" && fd != "1" && fd != "2" {
 			assert.False(t, strings.HasPrefix(target, "/"), "fd %s of the init is %s", fd, target)
