@@ -63,7 +63,20 @@ func startWaiting(t *testing.T, flags ...string) *started {
 	args := append(flags, "sh", "-c", "echo ready; read line; exit 0")
 	s := startContainer(t, runCmd(args...))
 	require.Equal(t, "ready", s.nextLine(t))
+	waitUntilSettled(t, s)
 	return s
+}
+
+// waitUntilSettled waits for the init to finish starting COMMAND, which
+// may already run and print before the init has put back pids.max and
+// taken its OOM score 0 back, the last thing it does.
+func waitUntilSettled(t *testing.T, s *started) {
+	t.Helper()
+	initPID := childrenOf(t, s.cmd.Process.Pid)[0]
+	require.Eventually(t, func() bool {
+		score, _ := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPID))
+		return strings.TrimSpace(string(score)) == "0"
+	}, 10*time.Second, time.Millisecond)
 }
 
 func TestParseLimits(t *testing.T) {
@@ -386,8 +399,8 @@ func TestInitIsNotTheOOMVictim(t *testing.T) {
 		return strings.TrimSpace(string(data))
 	}
 	assert.Equal(t, "1000", score(command))
-	// The init takes 0 back right after the fork.
-	assert.Eventually(t, func() bool { return score(initPID) == "0" }, 10*time.Second, time.Millisecond)
+	// The init took 0 back right after the fork.
+	assert.Equal(t, "0", score(initPID))
 	require.NoError(t, s.stdin.Close())
 	require.Equal(t, 0, s.wait(t), s.stderr.String())
 	// The kernel picks its victim when an allocation fails, which may be

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -352,11 +351,7 @@ func TestInitHoldsNoHostFiles(t *testing.T) {
 	cmd.ExtraFiles = []*os.File{dir, dir, dir, dir, dir}
 	c := startContainer(t, cmd)
 	require.Equal(t, "ready", c.nextLine(t))
-	initPID := childrenOf(t, c.cmd.Process.Pid)[0]
-	require.Eventually(t, func() bool {
-		score, _ := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", initPID))
-		return strings.TrimSpace(string(score)) == "0"
-	}, 10*time.Second, time.Millisecond)
+	waitUntilSettled(t, c)
 	_, err = io.WriteString(c.stdin, "go on\n")
 	require.NoError(t, err)
 	require.Equal(t, "total 0", c.nextLine(t))
