@@ -34,7 +34,10 @@ flock 9
 running=0
 for record in "$records"/*.*.*.*; do
 	[ -f "$record" ] || continue
-	read -r owner veth <"$record" || true
+	# A runtime that ends removes its record without the lock.
+	owner='' veth=''
+	read -r owner veth <"$record" 2>/dev/null || true
+	[ -n "$owner" ] || continue
 	if alive "$owner"; then
 		running=$((running + 1))
 		continue
@@ -68,7 +71,9 @@ fi
 
 # Container cgroups are named after their runtime (PID-STARTTIME), under
 # 'container' at the top of each hierarchy (v2), or of memory, pids and
-# cpu (v1). A cgroup holds its command's cgroup: that goes first.
+# cpu (v1). A cgroup holds its command's cgroup: that goes first. The
+# parents stay, as after any run: a runtime that starts meanwhile (one
+# without a network takes no lock) makes its cgroup in them.
 remove_cgroup() {
 	local cgroup=$1 child
 	for child in "$cgroup"/*/; do
@@ -77,7 +82,8 @@ remove_cgroup() {
 	echo 1 2>/dev/null >"$cgroup/cgroup.kill" ||
 		xargs -r kill -9 <"$cgroup/cgroup.procs" 2>/dev/null || true
 	for _ in $(seq 50); do
-		rmdir "$cgroup" 2>/dev/null && return 0
+		# A starting runtime may remove it first.
+		rmdir "$cgroup" 2>/dev/null || [ ! -d "$cgroup" ] && return 0
 		sleep 0.1
 	done
 	echo "cleanup: could not remove cgroup $cgroup: $(wc -l <"$cgroup/cgroup.procs") processes left" >&2
@@ -95,7 +101,6 @@ for parent in /sys/fs/cgroup/container /sys/fs/cgroup/{memory,pids,cpu}/containe
 		fi
 		remove_cgroup "$cgroup" && echo "cleanup: removed cgroup $cgroup (its runtime, $owner, is gone)"
 	done
-	rmdir "$parent" 2>/dev/null && echo "cleanup: removed cgroup $parent"
 done
 
 # A broken build can leave mounts on the default rootfs, or on the rootfs
