@@ -334,16 +334,16 @@ func TestHostKilledContainerDies(t *testing.T) {
 func TestOrphansReaped(t *testing.T) {
 	t.Parallel()
 	// Five orphans: each subshell exits at once, leaving its child to PID 1.
-	script := `readlink /proc/self/ns/pid
-for i in 1 2 3 4 5; do (sh -c 'exit 3' &); done
+	script := `for i in 1 2 3 4 5; do (sh -c 'exit 3' &); done
+readlink /proc/self/ns/pid
 read line; exit 5`
 	c := startContainer(t, runCmd("sh", "-c", script))
 	ns := c.nextLine(t)
-	// Left: the init and the shell, no zombie.
+	// Left: the init and the shell, no zombie. A bound for a hang.
 	require.Eventually(t, func() bool {
 		pids, zombies := inNamespace(ns)
 		return len(pids) == 2 && zombies == 0
-	}, 5*time.Second, 10*time.Millisecond, "orphans should be reaped by PID 1")
+	}, 10*time.Second, 10*time.Millisecond, "orphans should be reaped by PID 1")
 	_, err := c.stdin.Write([]byte("go\n"))
 	require.NoError(t, err)
 	assert.Equal(t, 5, c.wait(t), "an orphan's status (3) must not replace COMMAND's (5)")

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -299,15 +300,22 @@ func TestWorkWithinMemoryLimit(t *testing.T) {
 // The loop gives up after 50, so that it ends without a limit too.
 func TestForkLoopStopsAtPidsLimit(t *testing.T) {
 	t.Parallel()
-	script := `(i=0; while [ $i -lt 50 ]; do sleep 5 & echo >> /dev/shm/started; i=$((i+1)); done) 2>/dev/null
+	// The loop waits until the init has set the limit back to 10.
+	script := `echo ready; read go
+(i=0; while [ $i -lt 50 ]; do sleep 5 & echo >> /dev/shm/started; i=$((i+1)); done) 2>/dev/null
 n=0; while read -r line; do n=$((n+1)); done < /dev/shm/started
 echo "still here after $n"`
 	cmd := runCmd("--pids", "10", "sh", "-c", script)
-	r := execute(t, cmd, "")
-	require.Equal(t, 0, r.code, r.stderr)
+	s := startContainer(t, cmd)
+	require.Equal(t, "ready", s.nextLine(t))
+	waitUntilSettled(t, s)
+	_, err := io.WriteString(s.stdin, "go\n")
+	require.NoError(t, err)
+	line := s.nextLine(t)
+	require.Equal(t, 0, s.wait(t), s.stderr.String())
 	var started int
-	_, err := fmt.Sscanf(r.stdout, "still here after %d\n", &started)
-	require.NoError(t, err, r.stdout)
+	_, err = fmt.Sscanf(line, "still here after %d", &started)
+	require.NoError(t, err, line)
 	// sh and its subshell are 2 of the 10: the loop starts exactly 8.
 	assert.Equal(t, 8, started)
 	requireNoCgroup(t, cmd.Process.Pid)
@@ -406,12 +414,19 @@ func TestInitIsNotTheOOMVictim(t *testing.T) {
 	// The kernel picks its victim when an allocation fails, which may be
 	// the shell's before dd has grown: most runs, not all, see dd die.
 	// With the init as the victim, as before, none did.
+	// dd waits until the init has taken its score 0 back.
 	reported := 0
 	for i := 0; i < 5; i++ {
-		r := container(t, "--memory", "6m", "sh", "-c", "dd if=/dev/zero of=/dev/null bs=5M count=1 2>/dev/null; echo rc=$?")
-		if r.stdout == "rc=0\n" || r.stdout == "rc=137\n" {
+		s := startContainer(t, runCmd("--memory", "6m", "sh", "-c",
+			"echo ready; read go; dd if=/dev/zero of=/dev/null bs=5M count=1 2>/dev/null; echo rc=$?"))
+		require.Equal(t, "ready", s.nextLine(t))
+		waitUntilSettled(t, s)
+		_, err := io.WriteString(s.stdin, "go\n")
+		require.NoError(t, err)
+		if line, ok := <-s.lines; ok && (line == "rc=0" || line == "rc=137") {
 			reported++
 		}
+		s.wait(t)
 	}
 	t.Logf("the shell reported dd's end in %d of 5 runs", reported)
 	assert.GreaterOrEqual(t, reported, 3, "the init should survive its container's OOM kills")
