@@ -14,7 +14,7 @@
 #   - the resident memory and threads of the container's init while COMMAND runs.
 # RUNS (default 50) timed runs per command, after 3 warm-ups; hyperfine is
 # used when installed (Debian package hyperfine), else a loop of this shell.
-# STEP is 1 to 5 or a folder name; default: every step. Builds the default
+# STEP is 1 to 6 or a folder name; default: every step. Builds the default
 # rootfs /var/lib/container/rootfs when missing. Exits 1 when a container
 # failed or left something behind; a missed speed target is only reported.
 set -euo pipefail
@@ -123,12 +123,17 @@ declare -A clone_flag=([NEWUTS]=0x04000000 [NEWPID]=0x20000000 [NEWIPC]=0x080000
 declare -A unshare_option=([NEWUTS]=--uts [NEWPID]=--pid [NEWIPC]=--ipc [NEWNS]=--mount
 	[NEWNET]=--net [NEWCGROUP]=--cgroup [NEWUSER]=--user)
 
-# namespaces STEP: the CLONE_NEW* names that the step's code uses, in
-# unshare's order (its clone flags, and the cgroup namespace of step05).
+# namespaces STEP: the namespaces that the step makes, in unshare's order:
+# the CLONE_NEW* names of its cloneFlags and of its unshare calls (the
+# cgroup namespace of step05). Others, as in step06's seccomp filter, are
+# not made.
 namespaces() {
 	local name file found=""
 	for file in "$repo/$1"/*.go; do
-		[[ $file == *_test.go ]] || found+=$(grep -v '^[[:space:]]*//' "$file" | grep -o 'CLONE_NEW[A-Z]*' || true)$'\n'
+		[[ $file == *_test.go ]] && continue
+		found+=$(awk '/^const cloneFlags =/ { made = 1 }
+			made || /Unshare\(/ { print }
+			made && !/\|[[:space:]]*$/ { made = 0 }' "$file" | grep -o 'CLONE_NEW[A-Z]*' || true)$'\n'
 	done
 	for name in NEWUTS NEWPID NEWIPC NEWNS NEWNET NEWCGROUP NEWUSER; do
 		grep -qx "CLONE_$name" <<<"$found" && echo "$name"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: sudo scripts/demo.sh [STEP] [--auto]
-# An instructor's walk through a step's "Try it" (STEP is 1 to 5 or a folder
+# An instructor's walk through a step's "Try it" (STEP is 1 to 6 or a folder
 # name; none: every step in order): each command is typed out, runs when you
 # press Enter (q and Enter stops) and shows its real output. --auto types
 # nothing and waits for nothing. Builds the step's program first and, from
