@@ -423,10 +423,10 @@ func TestInitIsNotTheOOMVictim(t *testing.T) {
 		waitUntilSettled(t, s)
 		_, err := io.WriteString(s.stdin, "go\n")
 		require.NoError(t, err)
+		s.wait(t)
 		if line, ok := <-s.lines; ok && (line == "rc=0" || line == "rc=137") {
 			reported++
 		}
-		s.wait(t)
 	}
 	t.Logf("the shell reported dd's end in %d of 5 runs", reported)
 	assert.GreaterOrEqual(t, reported, 3, "the init should survive its container's OOM kills")
