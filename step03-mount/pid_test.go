@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -131,9 +132,10 @@ func TestCommandPIDIsSmall(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	pid, err := strconv.Atoi(strings.TrimSpace(r.stdout))
 	require.NoError(t, err)
-	// PID 1 is the init; its Go runtime threads take the next few IDs.
+	// PID 1 is the init; its Go runtime threads take the next few IDs,
+	// more of them on a machine with more CPUs.
 	assert.Greater(t, pid, 1)
-	assert.Less(t, pid, 20)
+	assert.Less(t, pid, 20+runtime.NumCPU())
 }
 
 func TestSysVIPCIsolated(t *testing.T) {
