@@ -82,8 +82,10 @@ remove_cgroup() {
 	echo 1 2>/dev/null >"$cgroup/cgroup.kill" ||
 		xargs -r kill -9 <"$cgroup/cgroup.procs" 2>/dev/null || true
 	for _ in $(seq 50); do
-		# A starting runtime may remove it first.
-		rmdir "$cgroup" 2>/dev/null || [ ! -d "$cgroup" ] && return 0
+		# Gone is fine too: a starting runtime may have removed it first.
+		if rmdir "$cgroup" 2>/dev/null || [ ! -d "$cgroup" ]; then
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "cleanup: could not remove cgroup $cgroup: $(wc -l <"$cgroup/cgroup.procs") processes left" >&2
